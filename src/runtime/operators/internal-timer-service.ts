@@ -1,0 +1,153 @@
+/*
+ * Per-key event-time and processing-time timers of a keyed operator, as Flink's
+ * InternalTimerServiceImpl: a timer is (key, timestamp), registered at most once, fired in
+ * timestamp order with its key set as the current key. Event-time timers fire as the watermark
+ * passes them; processing-time timers fire from the task's mailbox.
+ */
+import { BinaryHeap } from '../../utils/binary-heap.ts';
+import type { HeapKeyedStateBackend } from '../state/heap/heap-keyed-state-backend.ts';
+import type { ProcessingTimeService, ScheduledTimer } from '../tasks/processing-time-service.ts';
+import { normalizeKey } from '../state/key-hash.ts';
+
+export interface InternalTimer {
+  readonly timestamp: number;
+  readonly key: unknown;
+  readonly id: string;
+}
+
+export interface Triggerable {
+  onEventTime(timer: InternalTimer): void;
+  onProcessingTime(timer: InternalTimer): void;
+}
+
+class TimerQueue {
+  readonly heap = new BinaryHeap<InternalTimer>((t) => t.timestamp);
+  readonly registered = new Set<string>();
+
+  add(key: unknown, timestamp: number): boolean {
+    const id = timerId(key, timestamp);
+    if (this.registered.has(id)) return false;
+    this.registered.add(id);
+    this.heap.push({ timestamp, key, id });
+    return true;
+  }
+
+  delete(key: unknown, timestamp: number): void {
+    this.registered.delete(timerId(key, timestamp));
+  }
+
+  /** Earliest live timer; deleted timers are dropped lazily here. */
+  peek(): InternalTimer | undefined {
+    let top = this.heap.peek();
+    while (top !== undefined && !this.registered.has(top.id)) {
+      this.heap.pop();
+      top = this.heap.peek();
+    }
+    return top;
+  }
+
+  poll(): InternalTimer | undefined {
+    const top = this.peek();
+    if (top !== undefined) {
+      this.heap.pop();
+      this.registered.delete(top.id);
+    }
+    return top;
+  }
+
+  get size(): number {
+    return this.registered.size;
+  }
+}
+
+function timerId(key: unknown, timestamp: number): string {
+  const k = normalizeKey(key);
+  return `${typeof k === 'string' ? 's' : 'n'}${String(k)}@${timestamp}`;
+}
+
+export class InternalTimerService {
+  private readonly backend: HeapKeyedStateBackend;
+  private readonly processingTimeService: ProcessingTimeService;
+  private readonly triggerable: Triggerable;
+  private readonly eventTimers = new TimerQueue();
+  private readonly processingTimers = new TimerQueue();
+  private nextProcessingTimer: { timestamp: number; handle: ScheduledTimer } | null = null;
+  currentWatermark = Number.MIN_SAFE_INTEGER;
+
+  constructor(backend: HeapKeyedStateBackend, processingTimeService: ProcessingTimeService, triggerable: Triggerable) {
+    this.backend = backend;
+    this.processingTimeService = processingTimeService;
+    this.triggerable = triggerable;
+  }
+
+  currentProcessingTime(): number {
+    return this.processingTimeService.getCurrentProcessingTime();
+  }
+
+  registerEventTimeTimer(timestamp: number): void {
+    this.backend.requireKey();
+    this.eventTimers.add(this.backend.currentKey, timestamp);
+  }
+
+  deleteEventTimeTimer(timestamp: number): void {
+    this.backend.requireKey();
+    this.eventTimers.delete(this.backend.currentKey, timestamp);
+  }
+
+  registerProcessingTimeTimer(timestamp: number): void {
+    this.backend.requireKey();
+    if (this.processingTimers.add(this.backend.currentKey, timestamp)) this.scheduleProcessingTimer();
+  }
+
+  deleteProcessingTimeTimer(timestamp: number): void {
+    this.backend.requireKey();
+    this.processingTimers.delete(this.backend.currentKey, timestamp);
+  }
+
+  numEventTimeTimers(): number {
+    return this.eventTimers.size;
+  }
+
+  numProcessingTimeTimers(): number {
+    return this.processingTimers.size;
+  }
+
+  advanceWatermark(timestamp: number): void {
+    this.currentWatermark = timestamp;
+    let timer = this.eventTimers.peek();
+    while (timer !== undefined && timer.timestamp <= timestamp) {
+      this.eventTimers.poll();
+      this.backend.setCurrentKey(timer.key);
+      this.triggerable.onEventTime(timer);
+      timer = this.eventTimers.peek();
+    }
+  }
+
+  private scheduleProcessingTimer(): void {
+    const next = this.processingTimers.peek();
+    if (next === undefined) return;
+    if (this.nextProcessingTimer !== null) {
+      if (this.nextProcessingTimer.timestamp <= next.timestamp) return;
+      this.nextProcessingTimer.handle.cancel();
+    }
+    const handle = this.processingTimeService.registerTimer(next.timestamp, (ts) => this.onProcessingTime(ts));
+    this.nextProcessingTimer = { timestamp: next.timestamp, handle };
+  }
+
+  private onProcessingTime(time: number): void {
+    this.nextProcessingTimer = null;
+    let timer = this.processingTimers.peek();
+    while (timer !== undefined && timer.timestamp <= time) {
+      this.processingTimers.poll();
+      this.backend.setCurrentKey(timer.key);
+      this.triggerable.onProcessingTime(timer);
+      timer = this.processingTimers.peek();
+    }
+    this.scheduleProcessingTimer();
+  }
+
+  shutdown(): void {
+    this.nextProcessingTimer?.handle.cancel();
+    this.nextProcessingTimer = null;
+  }
+}
