@@ -25,7 +25,7 @@ export class Configuration {
 
   /**
    * Validates every entry of a plain object whose keys are Flink keys (`{ 'parallelism.default': 4 }`).
-   * `origin` names the source in error messages.
+   * `origin` names the source in error messages. Entries whose value is undefined count as unset (the key is still checked).
    */
   static fromObject(obj: Record<string, unknown>, origin = 'configuration'): Configuration {
     return Configuration.#fromEntries(Object.entries(obj).map(([key, raw]) => ({ key, raw, origin })));
@@ -73,6 +73,8 @@ export class Configuration {
     for (const { key, raw, origin } of entries) {
       const option = findConfigOption(key);
       if (option === undefined) throw unknownKeyError(key, origin);
+      // `{ key: undefined }` is how JavaScript callers write "not set" when building objects conditionally.
+      if (raw === undefined) continue;
       const value = option.parse(raw, origin);
       const rank = option.allKeys().indexOf(key);
       if (option.deprecatedKeys?.includes(key) === true) {

@@ -56,6 +56,12 @@ test('fromObject parses values into typed values', () => {
   assert.equal(conf.getOptional(CoreOptions.DEFAULT_PARALLELISM), 4);
 });
 
+test('fromObject treats undefined values as unset but still checks their keys', () => {
+  const conf = Configuration.fromObject({ 'pipeline.name': undefined, 'parallelism.default': 2 });
+  assert.deepEqual(conf.keys(), ['parallelism.default']);
+  rejects(() => Configuration.fromObject({ 'pipeline.nmae': undefined }), /Did you mean 'pipeline\.name'/);
+});
+
 test('an unknown key names the key and origin and suggests the closest known key', () => {
   rejects(() => Configuration.fromObject({ 'paralelism.default': 2 }, 'job options'), /'paralelism\.default'/, /job options/, /Did you mean 'parallelism\.default'\?/);
   rejects(() => Configuration.fromObject({ 'taskmanager.numberoftaskslots': 2 }), /Did you mean 'taskmanager\.numberOfTaskSlots'\?/);
