@@ -1,0 +1,49 @@
+/*
+ * JobClient: the handle of a submitted job, as Flink's: its status, metrics, result and cancel.
+ */
+import type { LocalJob } from '../../runtime/executor/local-stream-executor.ts';
+import type { JobExecutionResult, JobStatus, VertexMetrics } from '../../runtime/executor/job-status.ts';
+
+export interface JobListener {
+  onJobSubmitted?(client: JobClient | null, error: unknown): void;
+  onJobExecuted?(result: JobExecutionResult | null, error: unknown): void;
+}
+
+export class JobClient {
+  private readonly job: LocalJob;
+
+  constructor(job: LocalJob) {
+    this.job = job;
+  }
+
+  getJobID(): string {
+    return this.job.jobId;
+  }
+
+  getJobName(): string {
+    return this.job.jobName;
+  }
+
+  async getJobStatus(): Promise<JobStatus> {
+    return this.job.getStatus();
+  }
+
+  /** Stops the sources, lets tasks close their operators, and resolves when the job has stopped. */
+  async cancel(): Promise<void> {
+    await this.job.cancel();
+  }
+
+  getJobExecutionResult(): Promise<JobExecutionResult> {
+    return this.job.result;
+  }
+
+  /** Per-vertex metrics keyed by vertex name; rates cover the time since the previous call. */
+  async getMetrics(): Promise<Record<string, VertexMetrics>> {
+    return this.job.getMetrics();
+  }
+
+  /** A textual plan of the running job: vertices, parallelism and edges. */
+  getJobPlan(): string {
+    return this.job.jobGraph.describe();
+  }
+}

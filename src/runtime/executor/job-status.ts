@@ -1,0 +1,76 @@
+/*
+ * Job states with Flink's names (JobStatus), and the result a finished job hands back.
+ */
+import type { Accumulator } from '../../api/common/accumulators.ts';
+
+export const JobStatus = {
+  INITIALIZING: 'INITIALIZING',
+  CREATED: 'CREATED',
+  RUNNING: 'RUNNING',
+  FAILING: 'FAILING',
+  FAILED: 'FAILED',
+  CANCELLING: 'CANCELLING',
+  CANCELED: 'CANCELED',
+  FINISHED: 'FINISHED',
+  RESTARTING: 'RESTARTING',
+} as const;
+
+export type JobStatus = (typeof JobStatus)[keyof typeof JobStatus];
+
+export function isGloballyTerminal(status: JobStatus): boolean {
+  return status === JobStatus.FINISHED || status === JobStatus.FAILED || status === JobStatus.CANCELED;
+}
+
+export class JobExecutionResult {
+  readonly jobId: string;
+  readonly jobName: string;
+  /** Wall-clock run time of the job in milliseconds. */
+  readonly netRuntime: number;
+  private readonly accumulators: ReadonlyMap<string, Accumulator<unknown, unknown>>;
+
+  constructor(jobId: string, jobName: string, netRuntime: number, accumulators: ReadonlyMap<string, Accumulator<unknown, unknown>>) {
+    this.jobId = jobId;
+    this.jobName = jobName;
+    this.netRuntime = netRuntime;
+    this.accumulators = accumulators;
+  }
+
+  getJobID(): string {
+    return this.jobId;
+  }
+
+  getNetRuntime(): number {
+    return this.netRuntime;
+  }
+
+  getAccumulatorResult<R = unknown>(name: string): R | undefined {
+    return this.accumulators.get(name)?.getLocalValue() as R | undefined;
+  }
+
+  getAllAccumulatorResults(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [name, acc] of this.accumulators) out[name] = acc.getLocalValue();
+    return out;
+  }
+
+  toString(): string {
+    return `JobExecutionResult{jobId=${this.jobId}, jobName='${this.jobName}', netRuntime=${this.netRuntime} ms}`;
+  }
+}
+
+/** Figures of one job vertex, summed over its subtasks (keyed by vertex name in getMetrics()). */
+export interface VertexMetrics {
+  readonly vertexId: number;
+  readonly parallelism: number;
+  readonly numRecordsIn: number;
+  readonly numRecordsOut: number;
+  readonly numRecordsInPerSecond: number;
+  readonly numRecordsOutPerSecond: number;
+  /** Fraction of the granted input buffers holding data (0..1), max over subtasks. */
+  readonly inPoolUsage: number;
+  /** Fraction of the output buffers granted by consumers that are in use (0..1), max over subtasks. */
+  readonly outPoolUsage: number;
+  readonly subtasks: readonly { readonly state: string; readonly numRecordsIn: number; readonly numRecordsOut: number }[];
+  /** User-defined metrics of the vertex's operators, by "<operator>.<metric>". */
+  readonly userMetrics: Readonly<Record<string, unknown>>;
+}

@@ -1,0 +1,90 @@
+/*
+ * InputGate: the consuming end of one logical input of a task (all channels that feed input 1,
+ * or input 2 of a two-input operator). It keeps a queue of channels that have data, so polling is
+ * O(1) and round-robin fair, tracks finished channels, and owns the input's watermark valve.
+ */
+import { RingQueue } from '../../utils/ring-queue.ts';
+import { StatusWatermarkValve } from '../watermark/status-watermark-valve.ts';
+import type { LocalChannel } from './local-channel.ts';
+import type { ChannelItem } from './stream-events.ts';
+
+export interface InputAvailabilityListener {
+  notifyInputAvailable(): void;
+}
+
+export class InputGate {
+  /** 0 for the single input of a one-input task, 1 or 2 for two-input tasks. */
+  readonly inputIndex: number;
+  readonly channels: readonly LocalChannel[];
+  readonly valve: StatusWatermarkValve;
+  private readonly withData = new RingQueue<number>(8);
+  private readonly enqueued: boolean[];
+  private readonly finished: boolean[];
+  private finishedCount = 0;
+  private listener: InputAvailabilityListener | null = null;
+  /** The channel of the last polled item. */
+  lastChannel = -1;
+
+  constructor(inputIndex: number, channels: readonly LocalChannel[]) {
+    this.inputIndex = inputIndex;
+    this.channels = channels;
+    this.valve = new StatusWatermarkValve(channels.length);
+    this.enqueued = channels.map(() => false);
+    this.finished = channels.map(() => false);
+    channels.forEach((channel, index) => channel.setConsumer({ notifyDataAvailable: () => this.onDataAvailable(index) }));
+  }
+
+  setListener(listener: InputAvailabilityListener): void {
+    this.listener = listener;
+  }
+
+  private onDataAvailable(index: number): void {
+    if (this.enqueued[index]) return;
+    this.enqueued[index] = true;
+    this.withData.push(index);
+    this.listener?.notifyInputAvailable();
+  }
+
+  hasData(): boolean {
+    return this.withData.size > 0;
+  }
+
+  pollNext(): ChannelItem | undefined {
+    const index = this.withData.shift();
+    if (index === undefined) return undefined;
+    const channel = this.channels[index]!;
+    const item = channel.poll();
+    if (channel.hasData()) this.withData.push(index);
+    else this.enqueued[index] = false;
+    this.lastChannel = index;
+    return item;
+  }
+
+  /** Marks the last polled channel as ended; true when every channel of the gate has ended. */
+  markLastChannelFinished(): boolean {
+    if (!this.finished[this.lastChannel]) {
+      this.finished[this.lastChannel] = true;
+      this.finishedCount++;
+    }
+    return this.isFinished();
+  }
+
+  isFinished(): boolean {
+    return this.finishedCount === this.channels.length;
+  }
+
+  /** Fraction of the granted buffers that hold unconsumed data (Flink's inPoolUsage). */
+  bufferUsage(): number {
+    let used = 0;
+    let capacity = 0;
+    for (const channel of this.channels) {
+      used += Math.min(channel.bufferedBatches, channel.capacity);
+      capacity += channel.capacity;
+    }
+    return capacity === 0 ? 0 : used / capacity;
+  }
+
+  release(): void {
+    for (const channel of this.channels) channel.release();
+  }
+}

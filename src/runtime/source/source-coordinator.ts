@@ -1,0 +1,124 @@
+/*
+ * SourceCoordinator: the coordinator side of a split-based source. It runs the source's
+ * SplitEnumerator, forwards split requests and events from the readers to it, and delivers its
+ * split assignments to the readers' tasks. Calls into the enumerator are deferred, as they would
+ * be over RPC, so a reader never re-enters its own enumerator call.
+ */
+import { userFunctionError } from '../../errors.ts';
+import type { ReaderInfo, Source, SourceSplit, SplitEnumerator, SplitEnumeratorContext } from '../../connector/source/source.ts';
+import { MetricGroup } from '../metrics/metric-group.ts';
+import type { SourceOperator } from '../operators/source-operator.ts';
+import type { SourceCoordinatorLink } from '../operators/source-operator.ts';
+
+/** Runs an action on the reader of one subtask, inside that subtask's mailbox. */
+export type ReaderDelivery = (subtask: number, action: (operator: SourceOperator<unknown, SourceSplit>) => void) => void;
+
+export class SourceCoordinator<Split extends SourceSplit> implements SourceCoordinatorLink {
+  readonly operatorName: string;
+  private readonly source: Source<unknown, Split, unknown>;
+  private readonly parallelism: number;
+  private readonly deliver: ReaderDelivery;
+  private readonly onFailure: (error: unknown) => void;
+  private readonly readers = new Map<number, ReaderInfo>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly metrics = new MetricGroup(['coordinator']);
+  private enumerator: SplitEnumerator<Split, unknown> | null = null;
+  private closed = false;
+
+  constructor(operatorName: string, source: Source<unknown, Split, unknown>, parallelism: number, deliver: ReaderDelivery, onFailure: (error: unknown) => void) {
+    this.operatorName = operatorName;
+    this.source = source;
+    this.parallelism = parallelism;
+    this.deliver = deliver;
+    this.onFailure = onFailure;
+  }
+
+  async start(): Promise<void> {
+    try {
+      this.enumerator = this.source.createEnumerator(this.context());
+      await this.enumerator.start();
+    } catch (e) {
+      throw userFunctionError(e, this.operatorName, 0, 1, 'starting the split enumerator');
+    }
+  }
+
+  private context(): SplitEnumeratorContext<Split> {
+    return {
+      currentParallelism: () => this.parallelism,
+      registeredReaders: () => this.readers,
+      assignSplit: (split, subtask) => this.assign(subtask, [split]),
+      assignSplits: (assignment) => {
+        const entries = assignment instanceof Map ? [...assignment.entries()] : Object.entries(assignment).map(([k, v]) => [Number(k), v] as const);
+        for (const [subtask, splits] of entries) this.assign(subtask, splits as Split[]);
+      },
+      signalNoMoreSplits: (subtask) => this.deliver(subtask, (op) => op.notifyNoMoreSplits()),
+      sendEventToSourceReader: (subtask, event) => this.deliver(subtask, (op) => op.handleSourceEvent(event)),
+      callAsync: (callable, handler, initialDelayMs = 0, periodMs = 0) => this.callAsync(callable, handler, initialDelayMs, periodMs),
+      runInCoordinatorThread: (action) => this.defer('running an action', action),
+      metricGroup: () => this.metrics,
+    };
+  }
+
+  private assign(subtask: number, splits: Split[]): void {
+    if (!Number.isInteger(subtask) || subtask < 0 || subtask >= this.parallelism) {
+      this.onFailure(userFunctionError(new RangeError(`split assigned to subtask ${subtask}, but the source has ${this.parallelism} subtasks`), this.operatorName, 0, 1, 'assigning splits'));
+      return;
+    }
+    this.deliver(subtask, (op) => op.addSplits(splits as SourceSplit[]));
+  }
+
+  private callAsync<R>(callable: () => R | Promise<R>, handler: (result: R | undefined, error: unknown) => void, initialDelayMs: number, periodMs: number): void {
+    const run = (): void => {
+      Promise.resolve()
+        .then(callable)
+        .then(
+          (result) => this.defer('handling an async result', () => handler(result, undefined)),
+          (error) => this.defer('handling an async error', () => handler(undefined, error)),
+        );
+    };
+    const first = setTimeout(() => {
+      this.timers.delete(first);
+      if (this.closed) return;
+      run();
+      if (periodMs > 0) {
+        const periodic = setInterval(() => !this.closed && run(), periodMs);
+        this.timers.add(periodic);
+      }
+    }, initialDelayMs);
+    this.timers.add(first);
+  }
+
+  private defer(what: string, action: () => void): void {
+    queueMicrotask(() => {
+      if (this.closed) return;
+      try {
+        action();
+      } catch (e) {
+        this.onFailure(userFunctionError(e, this.operatorName, 0, 1, `${what} in the split enumerator`));
+      }
+    });
+  }
+
+  // ---- SourceCoordinatorLink: calls from the readers ----
+
+  requestSplit(subtask: number): void {
+    this.defer('handling a split request', () => this.enumerator!.handleSplitRequest(subtask, 'localhost'));
+  }
+
+  sendEventToCoordinator(subtask: number, event: unknown): void {
+    this.defer('handling a source event', () => this.enumerator!.handleSourceEvent?.(subtask, event));
+  }
+
+  readerOpened(subtask: number): void {
+    this.readers.set(subtask, { subtaskId: subtask, location: 'localhost' });
+    this.defer('adding a reader', () => this.enumerator!.addReader(subtask));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    await this.enumerator?.close();
+  }
+}

@@ -1,0 +1,91 @@
+/*
+ * OperatorChain: the operators of one job vertex in one subtask, wired together. Each operator's
+ * output is a direct call into the next chained operator(s), a record writer for each outgoing
+ * job edge, or a fan-out over several of them. Operators open tail first (so that what they emit
+ * to in open() is ready) and finish head first (so that what a finishing operator emits still
+ * reaches the operators after it).
+ */
+import type { StreamEdge, StreamNode } from '../../graph/stream-graph.ts';
+import type { JobVertex } from '../../graph/job-graph.ts';
+import type { RecordWriter } from '../io/record-writer.ts';
+import { RecordWriterOutput } from '../io/record-writer-output.ts';
+import { BroadcastingOutput, ChainingOutput, DiscardingOutput, type ChainedInput, type Output } from '../operators/output.ts';
+import type { AbstractStreamOperator, StreamOperatorParameters } from '../operators/stream-operator.ts';
+
+export type ParametersFactory = (node: StreamNode, output: Output<unknown>) => StreamOperatorParameters<unknown>;
+
+export class OperatorChain {
+  /** Head first, in the vertex's topological order. */
+  readonly operators: readonly AbstractStreamOperator<unknown>[];
+  readonly nodes: readonly StreamNode[];
+  readonly writers: readonly RecordWriter<unknown>[];
+
+  constructor(vertex: JobVertex, subtaskIndex: number, writers: ReadonlyMap<StreamEdge, RecordWriter<unknown>>, createParameters: ParametersFactory) {
+    this.nodes = vertex.chainedNodes;
+    this.writers = [...new Set(writers.values())];
+    const byNode = new Map<number, AbstractStreamOperator<unknown>>();
+    for (let i = this.nodes.length - 1; i >= 0; i--) {
+      const node = this.nodes[i]!;
+      const outputs: Output<unknown>[] = node.outEdges.map((edge) => {
+        const writer = writers.get(edge);
+        if (writer !== undefined) return new RecordWriterOutput(writer, edge.outputTag);
+        const next = byNode.get(edge.target.id)!;
+        return new ChainingOutput(next as unknown as ChainedInput<unknown>, edge.outputTag);
+      });
+      const output = outputs.length === 0 ? new DiscardingOutput() : outputs.length === 1 ? outputs[0]! : new BroadcastingOutput(outputs);
+      const operator = node.operatorFactory(subtaskIndex);
+      operator.setup(createParameters(node, output));
+      byNode.set(node.id, operator);
+    }
+    this.operators = this.nodes.map((n) => byNode.get(n.id)!);
+  }
+
+  get head(): AbstractStreamOperator<unknown> {
+    return this.operators[0]!;
+  }
+
+  async openOperators(): Promise<void> {
+    for (let i = this.operators.length - 1; i >= 0; i--) await this.operators[i]!.open();
+  }
+
+  async finishOperators(): Promise<void> {
+    for (const operator of this.operators) await operator.finish();
+  }
+
+  /** Closes every operator, also when an earlier one fails to close; returns the first error. */
+  async closeOperators(): Promise<unknown> {
+    let first: unknown = undefined;
+    for (const operator of this.operators) {
+      try {
+        await operator.close();
+      } catch (e) {
+        first ??= e;
+      }
+    }
+    return first;
+  }
+
+  flushOutputs(): void {
+    for (const writer of this.writers) writer.flushAll();
+  }
+
+  hasPendingOutput(): boolean {
+    for (const writer of this.writers) if (writer.hasPendingRecords()) return true;
+    return false;
+  }
+
+  isOutputAvailable(): boolean {
+    for (const writer of this.writers) if (!writer.isAvailable()) return false;
+    return true;
+  }
+
+  async whenOutputAvailable(): Promise<void> {
+    for (const writer of this.writers) await writer.whenAvailable();
+  }
+
+  recordsOut(): number {
+    let n = 0;
+    for (const writer of this.writers) n += writer.recordsOut;
+    return n;
+  }
+}

@@ -1,0 +1,345 @@
+/*
+ * StreamTask: one subtask of a job vertex. Its mailbox loop (driven by the TaskScheduler through
+ * step()) processes mails (timers, split assignments, async completions), then input batches, or
+ * polls the source at the head of the chain, while the outputs have credit. Lifecycle: open
+ * operators, run until end of input, finish operators, send end-of-partition, close operators;
+ * close also runs after failure and cancellation.
+ */
+import { FlinkError, ErrorCodes, userFunctionError } from '../../errors.ts';
+import { NO_TIMESTAMP, Watermark } from '../../api/common/watermark.ts';
+import type { Accumulator } from '../../api/common/accumulators.ts';
+import type { JobInfo } from '../../api/common/runtime-context.ts';
+import type { JobVertex } from '../../graph/job-graph.ts';
+import type { StreamEdge, StreamNode } from '../../graph/stream-graph.ts';
+import { RingQueue } from '../../utils/ring-queue.ts';
+import type { InputGate } from '../io/input-gate.ts';
+import type { LocalChannel } from '../io/local-channel.ts';
+import { RecordBatch } from '../io/record-batch.ts';
+import { RecordWriter } from '../io/record-writer.ts';
+import { EndOfPartitionEvent, WatermarkStatus, type ChannelItem } from '../io/stream-events.ts';
+import { MetricGroup } from '../metrics/metric-group.ts';
+import type { Output } from '../operators/output.ts';
+import type { StreamOperatorParameters, TaskServices } from '../operators/stream-operator.ts';
+import { StreamingRuntimeContext } from '../operators/streaming-runtime-context.ts';
+import { HeapKeyedStateBackend } from '../state/heap/heap-keyed-state-backend.ts';
+import { computeKeyGroupRangeForOperatorIndex } from '../state/key-group-range-assignment.ts';
+import { MailboxProcessingTimeService } from './processing-time-service.ts';
+import { OperatorChain } from './operator-chain.ts';
+import type { TaskScheduler } from './task-scheduler.ts';
+import { SourceDriver, isSourceHead } from './source-driver.ts';
+import { TaskState, type TaskStateValue } from './task-state.ts';
+
+export interface TaskDeployment {
+  readonly vertex: JobVertex;
+  readonly subtaskIndex: number;
+  readonly jobInfo: JobInfo;
+  readonly attemptNumber: number;
+  readonly scheduler: TaskScheduler;
+  /** Input gates ordered by input number. */
+  readonly inputs: readonly InputGate[];
+  /** Outgoing channels per non-chained stream edge, ordered by consumer subtask. */
+  readonly outputChannels: ReadonlyMap<StreamEdge, readonly LocalChannel[]>;
+  readonly batchSize: number;
+  /** Flush partially filled batches after this long; -1 disables the timeout. */
+  readonly bufferTimeoutMs: number;
+  readonly metricGroup: MetricGroup;
+  readonly sourceServices: import('./source-driver.ts').SourceServices;
+}
+
+const BATCHES_PER_STEP = 4;
+const MAILBOX_CAPACITY = 100_000;
+
+export class StreamTask implements TaskServices {
+  readonly deployment: TaskDeployment;
+  readonly name: string;
+  readonly accumulators = new Map<string, Accumulator<unknown, unknown>>();
+  readonly processingTimeService: MailboxProcessingTimeService;
+  readonly chain: OperatorChain;
+  private readonly scheduler: TaskScheduler;
+  private readonly inputs: readonly InputGate[];
+  private readonly mailbox = new RingQueue<{ action: () => void; description: string }>(16);
+  private readonly blockers: (() => boolean)[] = [];
+  private readonly source: SourceDriver | null;
+  private state: TaskStateValue = TaskState.CREATED;
+  private endOfInput: { resolve: () => void; reject: (e: unknown) => void } | null = null;
+  private failure: unknown = undefined;
+  private nextInput = 0;
+  private lastFlush = performance.now();
+  inStep = false;
+  numRecordsIn = 0;
+
+  constructor(deployment: TaskDeployment) {
+    this.deployment = deployment;
+    this.scheduler = deployment.scheduler;
+    this.inputs = deployment.inputs;
+    const { vertex, subtaskIndex } = deployment;
+    this.name = `${vertex.name} (${subtaskIndex + 1}/${vertex.parallelism})`;
+    this.processingTimeService = new MailboxProcessingTimeService((action, description) => this.executeInMailbox(action, description));
+    const writers = new Map<StreamEdge, RecordWriter<unknown>>();
+    for (const [edge, channels] of deployment.outputChannels) {
+      writers.set(edge, new RecordWriter(channels, edge.partitioner.copy(), deployment.batchSize, { onChannelOverflow: (c) => this.onChannelOverflow(c) }));
+    }
+    this.chain = new OperatorChain(vertex, subtaskIndex, writers, (node, output) => this.operatorParameters(node, output));
+    for (const gate of this.inputs) gate.setListener({ notifyInputAvailable: () => this.scheduler.wakeup() });
+    this.source = isSourceHead(this.chain.head) ? new SourceDriver(this, this.chain.head, deployment.sourceServices) : null;
+  }
+
+  getState(): TaskStateValue {
+    return this.state;
+  }
+
+  getFailure(): unknown {
+    return this.failure;
+  }
+
+  private operatorParameters(node: StreamNode, output: Output<unknown>): StreamOperatorParameters<unknown> {
+    const { vertex, subtaskIndex, jobInfo, attemptNumber } = this.deployment;
+    const taskInfo = {
+      taskName: vertex.name,
+      taskNameWithSubtasks: this.name,
+      indexOfThisSubtask: subtaskIndex,
+      numberOfParallelSubtasks: vertex.parallelism,
+      maxNumberOfParallelSubtasks: node.maxParallelism,
+      attemptNumber,
+    };
+    const metricGroup = this.deployment.metricGroup.addGroup(node.name);
+    const runtimeContext = new StreamingRuntimeContext(taskInfo, jobInfo, this.accumulators, metricGroup);
+    const keyedStateBackend = node.isKeyed()
+      ? new HeapKeyedStateBackend(computeKeyGroupRangeForOperatorIndex(node.maxParallelism, node.parallelism, subtaskIndex), node.maxParallelism, `operator '${node.name}' (subtask ${subtaskIndex + 1}/${node.parallelism})`)
+      : null;
+    return { operatorName: node.name, output, runtimeContext, task: this, keyedStateBackend };
+  }
+
+  // ---- TaskServices -------------------------------------------------------------------------
+
+  addInputBlocker(isAvailable: () => boolean): void {
+    this.blockers.push(isAvailable);
+  }
+
+  wakeup(): void {
+    this.scheduler.wakeup();
+  }
+
+  failTask(error: unknown): void {
+    this.fail(error);
+  }
+
+  executeInMailbox(action: () => void, description: string): void {
+    if (this.state === TaskState.FINISHED || this.state === TaskState.FAILED || this.state === TaskState.CANCELED) return;
+    if (this.mailbox.size >= MAILBOX_CAPACITY) {
+      this.fail(new FlinkError(ErrorCodes.FLINK_TS_ILLEGAL_STATE, `The mailbox of task ${this.name} is full (${MAILBOX_CAPACITY} mails) while adding '${description}'`));
+      return;
+    }
+    this.mailbox.push({ action, description });
+    this.scheduler.wakeup();
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------------
+
+  /** Runs the task to its end; resolves when finished or cancelled, rejects with the failure. */
+  async run(): Promise<void> {
+    let error: unknown = undefined;
+    try {
+      this.state = TaskState.INITIALIZING;
+      await this.chain.openOperators();
+      if (this.isTerminal()) return;
+      const ended = new Promise<void>((resolve, reject) => (this.endOfInput = { resolve, reject }));
+      this.state = TaskState.RUNNING;
+      this.scheduler.add(this);
+      this.source?.start();
+      this.scheduler.wakeup();
+      await ended;
+      if (this.isTerminal()) return;
+      this.state = TaskState.FINISHING;
+      await this.chain.finishOperators();
+      this.chain.flushOutputs();
+      for (const writer of this.chain.writers) writer.broadcastEvent(EndOfPartitionEvent.INSTANCE);
+    } catch (e) {
+      error = e;
+    } finally {
+      this.scheduler.remove(this);
+      this.processingTimeService.shutdown();
+      const closeError = await this.chain.closeOperators();
+      error ??= this.failure ?? closeError;
+      if (this.state === TaskState.CANCELING) {
+        this.state = TaskState.CANCELED;
+      } else if (error !== undefined) {
+        this.state = TaskState.FAILED;
+        this.failure = error;
+      } else {
+        this.state = TaskState.FINISHED;
+      }
+      this.scheduler.wakeup();
+    }
+    if (this.state === TaskState.FAILED) throw this.failure;
+  }
+
+  cancel(): void {
+    if (this.isTerminal() || this.state === TaskState.CANCELING) return;
+    this.state = TaskState.CANCELING;
+    this.source?.cancel();
+    for (const gate of this.inputs) gate.release();
+    this.endOfInput?.resolve();
+    this.scheduler.wakeup();
+  }
+
+  private isTerminal(): boolean {
+    return this.state === TaskState.FINISHED || this.state === TaskState.FAILED || this.state === TaskState.CANCELED || this.state === TaskState.CANCELING;
+  }
+
+  fail(error: unknown): void {
+    if (this.failure !== undefined || this.isTerminal()) return;
+    this.failure = FlinkError.isFlinkError(error) ? error : userFunctionError(error, this.deployment.vertex.name, this.deployment.subtaskIndex, this.deployment.vertex.parallelism, 'running');
+    this.state = TaskState.FAILED;
+    this.source?.cancel();
+    this.endOfInput?.reject(this.failure);
+    this.scheduler.wakeup();
+  }
+
+  /** Called by the source driver or the input loop when all input has been consumed. */
+  signalEndOfInput(): void {
+    if (this.state !== TaskState.RUNNING) return;
+    this.state = TaskState.FINISHING;
+    this.endOfInput?.resolve();
+  }
+
+  // ---- the mailbox loop ---------------------------------------------------------------------
+
+  isOutputAvailable(): boolean {
+    if (!this.chain.isOutputAvailable()) return false;
+    for (let i = 0; i < this.blockers.length; i++) if (!this.blockers[i]!()) return false;
+    return true;
+  }
+
+  whenOutputAvailable(): Promise<void> {
+    return this.chain.whenOutputAvailable();
+  }
+
+  step(): boolean {
+    if (this.state !== TaskState.RUNNING) return false;
+    this.inStep = true;
+    try {
+      let progress = this.processMails();
+      if (this.state !== TaskState.RUNNING) return true;
+      progress = (this.source !== null ? this.source.step() : this.processInput()) || progress;
+      this.maybeFlushOnTimeout();
+      return progress;
+    } catch (e) {
+      this.fail(e);
+      return true;
+    } finally {
+      this.inStep = false;
+    }
+  }
+
+  private processMails(): boolean {
+    if (this.mailbox.size === 0) return false;
+    let n = this.mailbox.size;
+    while (n-- > 0 && this.state === TaskState.RUNNING) this.mailbox.shift()!.action();
+    return true;
+  }
+
+  private processInput(): boolean {
+    const inputs = this.inputs;
+    for (let processed = 0; processed < BATCHES_PER_STEP; processed++) {
+      if (!this.isOutputAvailable()) return processed > 0;
+      let gate: InputGate | undefined;
+      for (let i = 0; i < inputs.length; i++) {
+        const candidate = inputs[(this.nextInput + i) % inputs.length]!;
+        if (candidate.hasData()) {
+          gate = candidate;
+          this.nextInput = (this.nextInput + i + 1) % inputs.length;
+          break;
+        }
+      }
+      if (gate === undefined) {
+        if (this.chain.hasPendingOutput()) this.flushOutputs();
+        return processed > 0;
+      }
+      this.dispatch(gate.pollNext()!, gate);
+      if (this.state !== TaskState.RUNNING) return true;
+    }
+    return true;
+  }
+
+  private dispatch(item: ChannelItem, gate: InputGate): void {
+    if (item instanceof RecordBatch) {
+      this.numRecordsIn += item.values.length;
+      this.processBatch(item, gate.inputIndex);
+    } else if (item instanceof Watermark) {
+      gate.valve.inputWatermark(item.timestamp, gate.lastChannel, this.valveOutputs[gate.inputIndex]!);
+    } else if (item instanceof WatermarkStatus) {
+      gate.valve.inputWatermarkStatus(item.idle, gate.lastChannel, this.valveOutputs[gate.inputIndex]!);
+    } else if (item === EndOfPartitionEvent.INSTANCE) {
+      gate.valve.inputWatermark(Watermark.MAX_WATERMARK.timestamp, gate.lastChannel, this.valveOutputs[gate.inputIndex]!);
+      if (gate.markLastChannelFinished()) {
+        (this.chain.head as { endInput?: (input: number) => void }).endInput?.(Math.max(1, gate.inputIndex));
+        if (this.inputs.every((g) => g.isFinished())) this.signalEndOfInput();
+      }
+    }
+  }
+
+  private processBatch(batch: RecordBatch, inputIndex: number): void {
+    const head = this.chain.head as any;
+    const values = batch.values;
+    const timestamps = batch.timestamps;
+    const n = values.length;
+    if (inputIndex === 0) {
+      if (timestamps === null) for (let i = 0; i < n; i++) head.processElement(values[i], NO_TIMESTAMP);
+      else for (let i = 0; i < n; i++) head.processElement(values[i], timestamps[i]);
+    } else if (inputIndex === 1) {
+      for (let i = 0; i < n; i++) head.processElement1(values[i], timestamps === null ? NO_TIMESTAMP : timestamps[i]);
+    } else {
+      for (let i = 0; i < n; i++) head.processElement2(values[i], timestamps === null ? NO_TIMESTAMP : timestamps[i]);
+    }
+  }
+
+  /** Per input number: where the valve sends the input's combined watermark. */
+  private readonly valveOutputs: Record<number, { emitWatermark(ts: number): void; emitWatermarkStatus(idle: boolean): void }> = {
+    0: {
+      emitWatermark: (ts) => this.chain.head.processWatermark(ts === Watermark.MAX_WATERMARK.timestamp ? Watermark.MAX_WATERMARK : new Watermark(ts)),
+      emitWatermarkStatus: (idle) => this.chain.head.processWatermarkStatus(idle ? WatermarkStatus.IDLE : WatermarkStatus.ACTIVE),
+    },
+    1: {
+      emitWatermark: (ts) => this.chain.head.processWatermark1(new Watermark(ts)),
+      emitWatermarkStatus: (idle) => this.twoInputStatus(0, idle),
+    },
+    2: {
+      emitWatermark: (ts) => this.chain.head.processWatermark2(new Watermark(ts)),
+      emitWatermarkStatus: (idle) => this.twoInputStatus(1, idle),
+    },
+  };
+
+  private readonly inputIdle = [false, false];
+
+  private twoInputStatus(input: number, idle: boolean): void {
+    const wasIdle = this.inputIdle[0]! && this.inputIdle[1]!;
+    this.inputIdle[input] = idle;
+    const isIdle = this.inputIdle[0]! && this.inputIdle[1]!;
+    if (wasIdle !== isIdle) this.chain.head.processWatermarkStatus(isIdle ? WatermarkStatus.IDLE : WatermarkStatus.ACTIVE);
+  }
+
+  flushOutputs(): void {
+    this.chain.flushOutputs();
+    this.lastFlush = performance.now();
+  }
+
+  private maybeFlushOnTimeout(): void {
+    const timeout = this.deployment.bufferTimeoutMs;
+    if (timeout < 0) return;
+    const now = performance.now();
+    if (now - this.lastFlush >= timeout) {
+      if (this.chain.hasPendingOutput()) this.chain.flushOutputs();
+      this.lastFlush = now;
+    }
+  }
+
+  private onChannelOverflow(channel: LocalChannel): void {
+    this.scheduler.drain(() => !channel.isOverCapacity());
+    this.source?.checkOverflow(channel);
+  }
+
+  recordsOut(): number {
+    return this.chain.recordsOut();
+  }
+}
