@@ -8,7 +8,7 @@ import { invalidPipeline } from '../../errors.ts';
 import { copyFunctionForSubtask } from '../common/function-copy.ts';
 import { functionName, resolveMethod, type FilterFunction, type FlatMapFunction, type KeySelector, type MapFunction, type PartitionerFunction } from '../common/functions.ts';
 import { OutputTag } from '../common/output-tag.ts';
-import { ChainingStrategy, OneInputTransformation, PartitionTransformation, SideOutputTransformation, SourceTransformation, TwoInputTransformation, UnionTransformation, type KeySelectorFn, type OperatorFactory, type Transformation } from '../../graph/transformation.ts';
+import { ChainingStrategy, OneInputTransformation, PartitionTransformation, SideOutputTransformation, SourceTransformation, UnionTransformation, type KeySelectorFn, type OperatorFactory, type Transformation } from '../../graph/transformation.ts';
 import { BroadcastPartitioner } from '../../runtime/partitioner/broadcast-partitioner.ts';
 import { CustomPartitionerWrapper } from '../../runtime/partitioner/custom-partitioner-wrapper.ts';
 import { ForwardPartitioner } from '../../runtime/partitioner/forward-partitioner.ts';
@@ -26,7 +26,7 @@ import { SinkWriterOperator } from '../../runtime/operators/sink-writer-operator
 import { PrintSinkFunction } from '../../runtime/operators/print-sink-function.ts';
 import { KeyedProcessFunction } from '../functions/keyed-process-function.ts';
 import type { ProcessFunctionLike } from '../functions/process-function.ts';
-import type { Sink, SinkFunction } from '../functions/sink-function.ts';
+import type { Sink, SinkFunctionLike } from '../functions/sink-function.ts';
 import { DataStreamSink } from './data-stream-sink.ts';
 import type { StreamExecutionEnvironment } from '../environment/stream-execution-environment.ts';
 import type { KeyedStream } from './keyed-stream.ts';
@@ -236,7 +236,7 @@ export class DataStream<T> {
     return new DataStreamSink<T>(t);
   }
 
-  addSink(sinkFunction: SinkFunction<T>): DataStreamSink<T> {
+  addSink(sinkFunction: SinkFunctionLike<T>): DataStreamSink<T> {
     resolveMethod(sinkFunction, 'invoke', 'The sink function');
     const name = functionName(sinkFunction);
     return this.addSinkTransformation(`Sink: ${name ?? 'Unnamed'}`, (subtask) => new StreamSink<T>(copyFunctionForSubtask(sinkFunction, subtask)));
