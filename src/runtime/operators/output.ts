@@ -23,16 +23,37 @@ export interface ChainedInput<T> {
 
 export class ChainingOutput<T> implements Output<T> {
   private readonly next: ChainedInput<T>;
-  private readonly tagId: string | null;
 
-  constructor(next: ChainedInput<T>, tag: OutputTag<T> | null) {
+  constructor(next: ChainedInput<T>) {
     this.next = next;
-    this.tagId = tag === null ? null : tag.id;
   }
 
   collect(value: T, timestamp: number): void {
-    if (this.tagId === null) this.next.processElement(value, timestamp);
+    this.next.processElement(value, timestamp);
   }
+
+  collectSide<X>(_tag: OutputTag<X>, _value: X, _timestamp: number): void {}
+
+  emitWatermark(mark: Watermark): void {
+    this.next.processWatermark(mark);
+  }
+
+  emitWatermarkStatus(status: WatermarkStatus): void {
+    this.next.processWatermarkStatus(status);
+  }
+}
+
+/** A chained output that reads one side output: it takes only that tag's records. */
+export class SideOutputChainingOutput<T> implements Output<T> {
+  private readonly next: ChainedInput<T>;
+  private readonly tagId: string;
+
+  constructor(next: ChainedInput<T>, tag: OutputTag<T>) {
+    this.next = next;
+    this.tagId = tag.id;
+  }
+
+  collect(_value: T, _timestamp: number): void {}
 
   collectSide<X>(tag: OutputTag<X>, value: X, timestamp: number): void {
     if (this.tagId === tag.id) this.next.processElement(value as unknown as T, timestamp);

@@ -55,14 +55,22 @@ export class SourceOperator<T, Split extends SourceSplit> extends AbstractStream
       markActive: () => this.setIdle(false),
     };
     const wmOutput = this.watermarkOutput;
+    // Without event time the per-record path is a single call into the chain.
+    const collect =
+      assigner === null && generator === null
+        ? (record: T, timestamp?: number) => {
+            if (this.idle) this.setIdle(false);
+            output.collect(record, timestamp === undefined ? NO_TIMESTAMP : timestamp);
+          }
+        : (record: T, timestamp?: number) => {
+            let ts = timestamp === undefined ? NO_TIMESTAMP : timestamp;
+            if (assigner !== null) ts = assigner(record, ts);
+            if (this.idle) this.setIdle(false);
+            if (generator !== null) generator.onEvent(record, ts, wmOutput);
+            output.collect(record, ts);
+          };
     this.readerOutput = {
-      collect: (record: T, timestamp?: number) => {
-        let ts = timestamp === undefined ? NO_TIMESTAMP : timestamp;
-        if (assigner !== null) ts = assigner(record, ts);
-        if (this.idle) this.setIdle(false);
-        if (generator !== null) generator.onEvent(record, ts, wmOutput);
-        output.collect(record, ts);
-      },
+      collect,
       emitWatermark: (timestamp) => this.emitWatermarkIfNewer(timestamp),
       markIdle: () => this.setIdle(true),
       markActive: () => this.setIdle(false),

@@ -9,7 +9,7 @@ import type { StreamEdge, StreamNode } from '../../graph/stream-graph.ts';
 import type { JobVertex } from '../../graph/job-graph.ts';
 import type { RecordWriter } from '../io/record-writer.ts';
 import { RecordWriterOutput } from '../io/record-writer-output.ts';
-import { BroadcastingOutput, ChainingOutput, DiscardingOutput, type ChainedInput, type Output } from '../operators/output.ts';
+import { BroadcastingOutput, ChainingOutput, DiscardingOutput, SideOutputChainingOutput, type ChainedInput, type Output } from '../operators/output.ts';
 import type { AbstractStreamOperator, StreamOperatorParameters } from '../operators/stream-operator.ts';
 
 export type ParametersFactory = (node: StreamNode, output: Output<unknown>) => StreamOperatorParameters<unknown>;
@@ -30,7 +30,8 @@ export class OperatorChain {
         const writer = writers.get(edge);
         if (writer !== undefined) return new RecordWriterOutput(writer, edge.outputTag);
         const next = byNode.get(edge.target.id)!;
-        return new ChainingOutput(next as unknown as ChainedInput<unknown>, edge.outputTag);
+        const input = next as unknown as ChainedInput<unknown>;
+        return edge.outputTag === null ? new ChainingOutput(input) : new SideOutputChainingOutput(input, edge.outputTag);
       });
       const output = outputs.length === 0 ? new DiscardingOutput() : outputs.length === 1 ? outputs[0]! : new BroadcastingOutput(outputs);
       const operator = node.operatorFactory(subtaskIndex);
