@@ -42,8 +42,8 @@ export abstract class AbstractKeyedProcessOperator<O, F> extends AbstractUdfStre
     this.collector = new TimestampedCollector(this.output, NO_TIMESTAMP);
     const timers = new KeyedTimerService(backend, parameters.task.processingTimeService, this);
     this.timerService = timers;
-    this.context = new KeyedProcessContext(this.output as never, timers, backend);
-    this.timerContext = new KeyedProcessContext(this.output as never, timers, backend);
+    this.context = new KeyedProcessContext(this.output, timers, backend);
+    this.timerContext = new KeyedProcessContext(this.output, timers, backend);
   }
 
   protected override advanceWatermark(timestamp: number): void {

@@ -46,11 +46,12 @@ export abstract class AbstractUdfStreamOperator<OUT, F> extends AbstractStreamOp
       const operator = this.operatorName;
       const subtask = this.subtaskIndex;
       const parallelism = this.runtimeContext.getNumberOfParallelSubtasks();
-      return new FlinkError(
-        cause.code,
-        `Operator '${operator}' (subtask ${subtask + 1}/${parallelism}) could not key record ${describeRecord(value)}: ${cause.message}`,
-        { cause, context: { operator, subtask } },
-      );
+      const where = `'${operator}' (subtask ${subtask + 1}/${parallelism})`;
+      // The task's state backend may already have named the operator in the message.
+      const message = cause.message.includes(where)
+        ? `${cause.message} Record: ${describeRecord(value)}`
+        : `Operator ${where} could not key record ${describeRecord(value)}: ${cause.message}`;
+      return new FlinkError(cause.code, message, { cause, context: { operator, subtask } });
     }
     return this.userError(cause, 'extracting the key of record ' + describeRecord(value));
   }

@@ -34,7 +34,7 @@ export class CoProcessOperator<I1, I2, O>
     super.setup(parameters);
     this.collector = new TimestampedCollector(this.output, NO_TIMESTAMP);
     this.timers = new NonKeyedTimerService(parameters.task.processingTimeService);
-    this.context = new ProcessContext(this.output as never, this.timers);
+    this.context = new ProcessContext(this.output, this.timers);
   }
 
   processElement1(value: I1, timestamp: number): void {

@@ -26,7 +26,7 @@ export class ProcessOperator<I, O> extends AbstractUdfStreamOperator<O, ProcessF
     super.setup(parameters);
     this.collector = new TimestampedCollector(this.output, NO_TIMESTAMP);
     this.timers = new NonKeyedTimerService(parameters.task.processingTimeService);
-    this.context = new ProcessContext(this.output as never, this.timers);
+    this.context = new ProcessContext(this.output, this.timers);
   }
 
   processElement(value: I, timestamp: number): void {
