@@ -89,7 +89,8 @@ export class LocalJob {
     }
     if (this.failure !== undefined) {
       this.status = JobStatus.FAILED;
-      log.warn({ jobId: this.jobId, err: this.failure }, 'job failed');
+      // The failure is what the job's result rejects with; logging it louder would report it twice.
+      log.info({ jobId: this.jobId, err: this.failure }, 'job failed');
       throw this.failure;
     }
     this.status = JobStatus.FINISHED;
