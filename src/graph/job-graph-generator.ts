@@ -44,7 +44,7 @@ export function createJobGraph(streamGraph: StreamGraph, jobId: string = randomU
   for (const node of order) {
     const chain = chains.get(node.id);
     if (chain === undefined) continue;
-    const vertex = new JobVertex(nextId++, chainName(chain), chain);
+    const vertex = new JobVertex(nextId++, chainName(node, (edge) => headOf.get(edge.target.id) === node), chain);
     vertices.push(vertex);
     vertexByHead.set(node.id, vertex);
   }
@@ -64,8 +64,11 @@ export function createJobGraph(streamGraph: StreamGraph, jobId: string = randomU
   return new JobGraph(jobId, streamGraph.jobName, vertices);
 }
 
-function chainName(chain: readonly StreamNode[]): string {
-  return chain.map((n) => n.name).join(' -> ');
+/** Flink's createChainedName: "A -> B" along a chain, "A -> (B, C)" where it fans out. */
+function chainName(node: StreamNode, isChained: (edge: StreamEdge) => boolean): string {
+  const outputs = node.outEdges.filter(isChained).map((edge) => chainName(edge.target, isChained));
+  if (outputs.length === 0) return node.name;
+  return outputs.length === 1 ? `${node.name} -> ${outputs[0]}` : `${node.name} -> (${outputs.join(', ')})`;
 }
 
 /** Whether an edge inside a vertex is chained (both ends in the vertex). */

@@ -36,6 +36,9 @@ export class IntCounter extends NumberCounter {
   override add(value: number): void {
     this.value = (this.value + value) | 0;
   }
+  override merge(other: Accumulator<number, number>): void {
+    this.value = (this.value + other.getLocalValue()) | 0;
+  }
   clone(): IntCounter {
     return new IntCounter(this.value);
   }
@@ -68,10 +71,10 @@ export class AverageAccumulator implements Accumulator<number, number> {
     this.sum = 0;
   }
   merge(other: Accumulator<number, number>): void {
-    if (other instanceof AverageAccumulator) {
-      this.count += other.count;
-      this.sum += other.sum;
-    }
+    // As Flink: merging another kind of accumulator is an error, not something to skip silently.
+    if (!(other instanceof AverageAccumulator)) throw new TypeError(`An AverageAccumulator cannot merge a ${other?.constructor?.name ?? typeof other}`);
+    this.count += other.count;
+    this.sum += other.sum;
   }
   clone(): AverageAccumulator {
     const copy = new AverageAccumulator();

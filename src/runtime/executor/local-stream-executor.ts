@@ -4,7 +4,7 @@
  * split-based sources, and one scheduler for all tasks; it tracks the job's status, fails the job
  * on the first task failure (cancelling the others) and merges accumulators into the result.
  */
-import { ErrorCodes, FlinkError } from '../../errors.ts';
+import { configurationError, ErrorCodes, FlinkError } from '../../errors.ts';
 import type { Accumulator } from '../../api/common/accumulators.ts';
 import { DistributionPattern, type JobEdge, type JobGraph, type JobVertex } from '../../graph/job-graph.ts';
 import type { StreamEdge } from '../../graph/stream-graph.ts';
@@ -46,6 +46,13 @@ export class LocalJob {
   readonly result: Promise<JobExecutionResult>;
 
   constructor(jobGraph: JobGraph, options: LocalExecutionOptions) {
+    // Without a buffer per channel no producer could ever write: fail now rather than hang.
+    if (!(options.buffersPerChannel >= 1)) {
+      throw configurationError(
+        `Insufficient network buffers: each channel needs at least 1, but 'taskmanager.network.memory.buffers-per-channel' plus ` +
+          `'taskmanager.network.memory.floating-buffers-per-gate' is ${options.buffersPerChannel}`,
+      );
+    }
     this.jobGraph = jobGraph;
     this.jobId = jobGraph.jobId;
     this.jobName = jobGraph.jobName;

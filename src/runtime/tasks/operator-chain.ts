@@ -3,7 +3,7 @@
  * output is a direct call into the next chained operator(s), a record writer for each outgoing
  * job edge, or a fan-out over several of them. Operators open tail first (so that what they emit
  * to in open() is ready) and finish head first (so that what a finishing operator emits still
- * reaches the operators after it).
+ * reaches the operators after it); they close tail first, as in Flink.
  */
 import type { StreamEdge, StreamNode } from '../../graph/stream-graph.ts';
 import type { JobVertex } from '../../graph/job-graph.ts';
@@ -53,12 +53,12 @@ export class OperatorChain {
     for (const operator of this.operators) await operator.finish();
   }
 
-  /** Closes every operator, also when an earlier one fails to close; returns the first error. */
+  /** Closes every operator tail first (as Flink), also when one fails to close; returns the first error. */
   async closeOperators(): Promise<unknown> {
     let first: unknown = undefined;
-    for (const operator of this.operators) {
+    for (let i = this.operators.length - 1; i >= 0; i--) {
       try {
-        await operator.close();
+        await this.operators[i]!.close();
       } catch (e) {
         first ??= e;
       }

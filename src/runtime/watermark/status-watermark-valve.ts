@@ -46,7 +46,8 @@ export class StatusWatermarkValve {
       channel.idle = true;
       channel.aligned = false;
       if (this.channels.every((c) => c.idle)) {
-        this.emitMaximumAcrossAll(output);
+        // As Flink: flush only when the channel that went idle last held the output watermark.
+        if (channel.watermark === this.lastOutputWatermark) this.emitMaximumAcrossAll(output);
         this.outputIdle = true;
         output.emitWatermarkStatus(true);
       } else if (channel.watermark === this.lastOutputWatermark) {
