@@ -75,7 +75,10 @@ export function illegalState(message: string): FlinkError {
 /** Wraps an error thrown by user code with the operator and subtask in which it happened. */
 export function userFunctionError(cause: unknown, operator: string, subtask: number, parallelism: number, what = 'processing a record'): FlinkError {
   if (FlinkError.isFlinkError(cause) && cause.code === ErrorCodes.FLINK_TS_USER_FUNCTION) return cause;
-  const reason = cause instanceof Error ? cause.message : String(cause);
+  let reason = cause instanceof Error ? cause.message : String(cause);
+  if (cause instanceof TypeError && /private member/.test(cause.message) && subtask > 0) {
+    reason += ' (each parallel subtask runs a copy of the function object, and JavaScript #private fields cannot be copied: use ordinary fields, or set them up in open())';
+  }
   return new FlinkError(
     ErrorCodes.FLINK_TS_USER_FUNCTION,
     `User function of operator '${operator}' (subtask ${subtask + 1}/${parallelism}) failed while ${what}: ${reason}`,

@@ -144,6 +144,7 @@ export class SourceOperator<T, Split extends SourceSplit> extends AbstractStream
     this.periodicTimer?.cancel();
     this.periodicTimer = null;
     if (this.generator !== null) this.generator.onPeriodicEmit(this.watermarkOutput);
+    this.setIdle(false);
     this.output.emitWatermark(Watermark.MAX_WATERMARK);
   }
 

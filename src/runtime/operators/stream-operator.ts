@@ -6,7 +6,7 @@
  */
 import { userFunctionError } from '../../errors.ts';
 import { Watermark } from '../../api/common/watermark.ts';
-import type { WatermarkStatus } from '../io/stream-events.ts';
+import { WatermarkStatus } from '../io/stream-events.ts';
 import type { Output } from './output.ts';
 import type { StreamingRuntimeContext } from './streaming-runtime-context.ts';
 import type { HeapKeyedStateBackend } from '../state/heap/heap-keyed-state-backend.ts';
@@ -38,6 +38,8 @@ export abstract class AbstractStreamOperator<OUT> {
   operatorName = '';
   private input1Watermark = Number.MIN_SAFE_INTEGER;
   private input2Watermark = Number.MIN_SAFE_INTEGER;
+  private input1Idle = false;
+  private input2Idle = false;
   private combinedWatermark = Number.MIN_SAFE_INTEGER;
 
   setup(parameters: StreamOperatorParameters<OUT>): void {
@@ -79,11 +81,30 @@ export abstract class AbstractStreamOperator<OUT> {
     this.output.emitWatermarkStatus(status);
   }
 
+  processWatermarkStatus1(status: WatermarkStatus): void {
+    this.setInputIdle(1, status.isIdle());
+  }
+
+  processWatermarkStatus2(status: WatermarkStatus): void {
+    this.setInputIdle(2, status.isIdle());
+  }
+
+  /** Flink's CombinedWatermarkStatus: an idle input is left out of the combined watermark. */
+  private setInputIdle(input: 1 | 2, idle: boolean): void {
+    const wasIdle = this.input1Idle && this.input2Idle;
+    if (input === 1) this.input1Idle = idle;
+    else this.input2Idle = idle;
+    const isIdle = this.input1Idle && this.input2Idle;
+    this.combineWatermarks();
+    if (wasIdle !== isIdle) this.output.emitWatermarkStatus(isIdle ? WatermarkStatus.IDLE : WatermarkStatus.ACTIVE);
+  }
+
   /** Hook for operators with event-time timers: called before the watermark is forwarded. */
   protected advanceWatermark(_timestamp: number): void {}
 
   private combineWatermarks(): void {
-    const min = Math.min(this.input1Watermark, this.input2Watermark);
+    if (this.input1Idle && this.input2Idle) return;
+    const min = this.input1Idle ? this.input2Watermark : this.input2Idle ? this.input1Watermark : Math.min(this.input1Watermark, this.input2Watermark);
     if (min > this.combinedWatermark) {
       this.combinedWatermark = min;
       this.processWatermark(min === Watermark.MAX_WATERMARK.timestamp ? Watermark.MAX_WATERMARK : new Watermark(min));

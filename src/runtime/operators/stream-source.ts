@@ -58,10 +58,7 @@ export class StreamSource<T> extends AbstractStreamOperator<T> {
       }
       guard.beginEmit();
       try {
-        if (this.idle) {
-          this.idle = false;
-          output.emitWatermarkStatus(WatermarkStatus.ACTIVE);
-        }
+        if (this.idle) this.markActive();
         output.collect(element, timestamp);
       } finally {
         guard.endEmit();
@@ -80,6 +77,7 @@ export class StreamSource<T> extends AbstractStreamOperator<T> {
       emitWatermark: (mark: Watermark) => {
         guard.beginEmit();
         try {
+          this.markActive();
           output.emitWatermark(mark);
         } finally {
           guard.endEmit();
@@ -118,8 +116,15 @@ export class StreamSource<T> extends AbstractStreamOperator<T> {
     }
   }
 
+  private markActive(): void {
+    if (!this.idle) return;
+    this.idle = false;
+    this.output.emitWatermarkStatus(WatermarkStatus.ACTIVE);
+  }
+
   /** After run() returned: the source's event time ends, as Flink's StreamSource does. */
   emitFinalWatermark(): void {
+    this.markActive();
     this.output.emitWatermark(Watermark.MAX_WATERMARK);
   }
 }

@@ -302,22 +302,13 @@ export class StreamTask implements TaskServices {
     },
     1: {
       emitWatermark: (ts) => this.chain.head.processWatermark1(new Watermark(ts)),
-      emitWatermarkStatus: (idle) => this.twoInputStatus(0, idle),
+      emitWatermarkStatus: (idle) => this.chain.head.processWatermarkStatus1(idle ? WatermarkStatus.IDLE : WatermarkStatus.ACTIVE),
     },
     2: {
       emitWatermark: (ts) => this.chain.head.processWatermark2(new Watermark(ts)),
-      emitWatermarkStatus: (idle) => this.twoInputStatus(1, idle),
+      emitWatermarkStatus: (idle) => this.chain.head.processWatermarkStatus2(idle ? WatermarkStatus.IDLE : WatermarkStatus.ACTIVE),
     },
   };
-
-  private readonly inputIdle = [false, false];
-
-  private twoInputStatus(input: number, idle: boolean): void {
-    const wasIdle = this.inputIdle[0]! && this.inputIdle[1]!;
-    this.inputIdle[input] = idle;
-    const isIdle = this.inputIdle[0]! && this.inputIdle[1]!;
-    if (wasIdle !== isIdle) this.chain.head.processWatermarkStatus(isIdle ? WatermarkStatus.IDLE : WatermarkStatus.ACTIVE);
-  }
 
   flushOutputs(): void {
     this.chain.flushOutputs();

@@ -3,6 +3,7 @@
  * the object's own fields that keeps prototypes, methods, cycles, shared references, Maps, Sets
  * and Dates, while functions and closures are used as they are.
  */
+import { userFunctionError } from '../../../src/errors.ts';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { RichMapFunction } from 'flink-ts';
@@ -143,7 +144,7 @@ describe('copyFunctionForSubtask', () => {
     assert.notEqual(copy.list[0], inner);
   });
 
-  it('a function object with #private fields works on every subtask', { todo: 'own-field copies cannot carry #private fields: subtasks > 0 fail with "Cannot read private member"' }, () => {
+  it('a function object with #private fields cannot be copied, and the error says why', () => {
     class WithPrivate {
       #n = 0;
       map(v: number): number {
@@ -151,6 +152,15 @@ describe('copyFunctionForSubtask', () => {
       }
     }
     const copy = copyFunctionForSubtask(new WithPrivate(), 1);
-    assert.equal(copy.map(1), 2);
+    let thrown: unknown;
+    try {
+      copy.map(1);
+    } catch (e) {
+      thrown = e;
+    }
+    assert.ok(thrown instanceof TypeError);
+    const error = userFunctionError(thrown, 'Map', 1, 2);
+    assert.match(error.message, /#private fields cannot be copied/);
+    assert.equal(error.cause, thrown);
   });
 });

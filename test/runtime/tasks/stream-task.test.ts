@@ -256,7 +256,7 @@ describe('StreamTask', () => {
 
   it(
     'a two-input task leaves an idle input out of its combined watermark (Flink 1.14+, FLINK-18934)',
-    { todo: 'AbstractStreamOperator combines min(input1, input2) without regard to idleness, so one idle input stops event time' },
+    {},
     async () => {
       const env = environment();
       env.fromElements(1).rebalance().connect(env.fromElements(2).rebalance()).map({ map1: (v: number) => v, map2: (v: number) => v }).rebalance().addSink(() => {});
@@ -288,7 +288,7 @@ describe('StreamTask', () => {
 
   it(
     'a source function that went idle still ends event time when it finishes (Flink activates the stream before the final watermark)',
-    { timeout: 30_000, todo: 'StreamSource emits watermarks (ctx.emitWatermark and the final MAX_WATERMARK) without leaving idleness, so the downstream valve drops them' },
+    { timeout: 30_000 },
     async () => {
       const env = environment();
       const fired: number[] = [];
