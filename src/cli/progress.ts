@@ -16,30 +16,23 @@ export interface RecordFigures {
 export const NO_RECORDS: RecordFigures = { recordsIn: 0, recordsOut: 0, recordsInPerSecond: 0, recordsOutPerSecond: 0 };
 
 const SOURCE_PREFIX = 'Source: ';
-const SINK_MARK = 'Sink: ';
-
 /**
- * Sums the figures of a job. "In" is what the source vertices emit (a source has no input, so its
- * numRecordsOut is what it read). "Out" is what the vertices that end in sinks take in; sinks are
- * chained into names like "Map -> Sink: Print to Std. Out". A job whose sinks are unnamed custom
- * operators falls back to the non-source vertices that emit nothing downstream.
+ * Sums the figures of a job. "In" is what the source vertices emit (their numRecordsIn counts the
+ * records their sources produced); "out" is what all sinks took (numRecordsSend, wherever the
+ * sinks are chained).
  */
 export function recordFigures(metrics: Readonly<Record<string, VertexMetrics>>): RecordFigures {
-  const entries = Object.entries(metrics);
-  const sources = entries.filter(([name]) => name.startsWith(SOURCE_PREFIX));
-  let sinks = entries.filter(([name]) => name.includes(SINK_MARK));
-  if (sinks.length === 0) sinks = entries.filter(([name, m]) => !name.startsWith(SOURCE_PREFIX) && m.numRecordsOut === 0);
   let recordsIn = 0;
   let recordsInPerSecond = 0;
-  for (const [, m] of sources) {
-    recordsIn += m.numRecordsOut;
-    recordsInPerSecond += m.numRecordsOutPerSecond;
-  }
   let recordsOut = 0;
   let recordsOutPerSecond = 0;
-  for (const [, m] of sinks) {
-    recordsOut += m.numRecordsIn;
-    recordsOutPerSecond += m.numRecordsInPerSecond;
+  for (const [name, m] of Object.entries(metrics)) {
+    if (name.startsWith(SOURCE_PREFIX)) {
+      recordsIn += m.numRecordsIn;
+      recordsInPerSecond += m.numRecordsInPerSecond;
+    }
+    recordsOut += m.numRecordsSend;
+    recordsOutPerSecond += m.numRecordsSendPerSecond;
   }
   return { recordsIn, recordsOut, recordsInPerSecond, recordsOutPerSecond };
 }

@@ -7,25 +7,38 @@ import assert from 'node:assert/strict';
 import type { VertexMetrics } from 'flink-ts';
 import { formatClock, formatCount, formatDuration, formatProgressLine, formatSummaryLine, recordFigures } from '../../src/cli/progress.ts';
 
-function vertex(numRecordsIn: number, numRecordsOut: number, numRecordsInPerSecond: number, numRecordsOutPerSecond: number): VertexMetrics {
-  return { vertexId: 0, parallelism: 1, numRecordsIn, numRecordsOut, numRecordsInPerSecond, numRecordsOutPerSecond, inPoolUsage: 0, outPoolUsage: 0, subtasks: [], userMetrics: {} };
+function vertex(numRecordsIn: number, numRecordsSend: number, numRecordsInPerSecond: number, numRecordsSendPerSecond: number): VertexMetrics {
+  return {
+    vertexId: 0,
+    parallelism: 1,
+    numRecordsIn,
+    numRecordsOut: 0,
+    numRecordsSend,
+    numRecordsInPerSecond,
+    numRecordsOutPerSecond: 0,
+    numRecordsSendPerSecond,
+    inPoolUsage: 0,
+    outPoolUsage: 0,
+    subtasks: [],
+    userMetrics: {},
+  };
 }
 
 describe('recordFigures', () => {
-  it('counts what sources emit as in and what sink vertices take in as out', () => {
+  it('counts what sources emit as in and what sinks take as out', () => {
     const figures = recordFigures({
-      'Source: Orders -> Filter': vertex(900, 900, 90, 90),
-      'Source: Refunds': vertex(100, 100, 10, 10),
-      'Keyed Reduce': vertex(1000, 1000, 100, 100),
-      'Map -> Sink: Print to Std. Out': vertex(600, 0, 60, 0),
-      'Sink: Audit': vertex(400, 0, 40, 0),
+      'Source: Orders -> Filter': vertex(900, 0, 90, 0),
+      'Source: Refunds': vertex(100, 0, 10, 0),
+      'Keyed Reduce': vertex(1000, 0, 100, 0),
+      'Map -> Sink: Print to Std. Out': vertex(600, 600, 60, 60),
+      'Sink: Audit': vertex(400, 400, 40, 40),
     });
     assert.deepEqual(figures, { recordsIn: 1000, recordsOut: 1000, recordsInPerSecond: 100, recordsOutPerSecond: 100 });
   });
 
-  it('takes the vertices that emit nothing as the last ones when no vertex names a sink', () => {
-    const figures = recordFigures({ 'Source: Numbers': vertex(50, 50, 5, 5), 'Custom Writer': vertex(50, 0, 5, 0) });
-    assert.deepEqual(figures, { recordsIn: 50, recordsOut: 50, recordsInPerSecond: 5, recordsOutPerSecond: 5 });
+  it('counts a job chained into one vertex', () => {
+    const figures = recordFigures({ 'Source: Numbers -> Map -> Sink: Writer': vertex(50, 25, 5, 2.5) });
+    assert.deepEqual(figures, { recordsIn: 50, recordsOut: 25, recordsInPerSecond: 5, recordsOutPerSecond: 2.5 });
   });
 
   it('is all zero for a job without metrics', () => {

@@ -66,11 +66,14 @@ export interface VertexMetrics {
   readonly numRecordsOut: number;
   readonly numRecordsInPerSecond: number;
   readonly numRecordsOutPerSecond: number;
+  /** Records handed to the sinks chained in this vertex, and their rate. */
+  readonly numRecordsSend: number;
+  readonly numRecordsSendPerSecond: number;
   /** Fraction of the granted input buffers holding data (0..1), max over subtasks. */
   readonly inPoolUsage: number;
   /** Fraction of the output buffers granted by consumers that are in use (0..1), max over subtasks. */
   readonly outPoolUsage: number;
-  readonly subtasks: readonly { readonly state: string; readonly numRecordsIn: number; readonly numRecordsOut: number }[];
+  readonly subtasks: readonly { readonly state: string; readonly numRecordsIn: number; readonly numRecordsOut: number; readonly numRecordsSend: number }[];
   /** User-defined metrics of the vertex's operators, by "<operator>.<metric>". */
   readonly userMetrics: Readonly<Record<string, unknown>>;
 }

@@ -42,7 +42,7 @@ export class LocalJob {
   private failure: unknown = undefined;
   private startTime = 0;
   private endTime = 0;
-  private lastSample = new Map<number, { time: number; in: number; out: number; inRate: number; outRate: number }>();
+  private lastSample = new Map<number, { time: number; counts: Counts; rates: Counts }>();
   readonly result: Promise<JobExecutionResult>;
 
   constructor(jobGraph: JobGraph, options: LocalExecutionOptions) {
@@ -209,24 +209,21 @@ export class LocalJob {
     const out: Record<string, VertexMetrics> = {};
     const now = performance.now();
     for (const [vertex, tasks] of this.tasksByVertex) {
-      let numIn = 0;
-      let numOut = 0;
+      const counts: Counts = { in: 0, out: 0, send: 0 };
       let inPool = 0;
       let outPool = 0;
       const subtasks = tasks.map((t) => {
-        const source = vertex.isSource();
+        const recordsIn = t.recordsIn();
         const recordsOut = t.recordsOut();
-        const recordsIn = source ? recordsOut : t.numRecordsIn;
-        numIn += recordsIn;
-        numOut += recordsOut;
+        const recordsSend = t.recordsSent();
+        counts.in += recordsIn;
+        counts.out += recordsOut;
+        counts.send += recordsSend;
         for (const w of t.chain.writers) outPool = Math.max(outPool, w.bufferUsage());
-        return { state: t.getState(), numRecordsIn: recordsIn, numRecordsOut: recordsOut };
+        for (const g of t.deployment.inputs) inPool = Math.max(inPool, g.bufferUsage());
+        return { state: t.getState(), numRecordsIn: recordsIn, numRecordsOut: recordsOut, numRecordsSend: recordsSend };
       });
-      for (const t of tasks) for (const g of t.deployment.inputs) inPool = Math.max(inPool, g.bufferUsage());
-      const last = this.lastSample.get(vertex.id) ?? { time: this.startTime, in: 0, out: 0, inRate: 0, outRate: 0 };
-      const elapsed = (now - last.time) / 1000;
-      const sample = elapsed >= 0.2 ? { time: now, in: numIn, out: numOut, inRate: (numIn - last.in) / elapsed, outRate: (numOut - last.out) / elapsed } : last;
-      this.lastSample.set(vertex.id, sample);
+      const rates = this.rates(vertex.id, counts, now);
       const userMetrics: Record<string, unknown> = {};
       for (const t of tasks) {
         for (const [k, v] of Object.entries(t.deployment.metricGroup.snapshotAll())) {
@@ -236,10 +233,12 @@ export class LocalJob {
       out[vertex.name] = {
         vertexId: vertex.id,
         parallelism: vertex.parallelism,
-        numRecordsIn: numIn,
-        numRecordsOut: numOut,
-        numRecordsInPerSecond: sample.inRate,
-        numRecordsOutPerSecond: sample.outRate,
+        numRecordsIn: counts.in,
+        numRecordsOut: counts.out,
+        numRecordsSend: counts.send,
+        numRecordsInPerSecond: rates.in,
+        numRecordsOutPerSecond: rates.out,
+        numRecordsSendPerSecond: rates.send,
         inPoolUsage: inPool,
         outPoolUsage: outPool,
         subtasks,
@@ -248,4 +247,20 @@ export class LocalJob {
     }
     return out;
   }
+
+  /** Rates since the previous sample of this vertex (kept for at least 200 ms so rates are stable). */
+  private rates(vertexId: number, counts: Counts, now: number): Counts {
+    const last = this.lastSample.get(vertexId) ?? { time: this.startTime, counts: { in: 0, out: 0, send: 0 }, rates: { in: 0, out: 0, send: 0 } };
+    const elapsed = (now - last.time) / 1000;
+    if (elapsed < 0.2) return last.rates;
+    const rates = { in: (counts.in - last.counts.in) / elapsed, out: (counts.out - last.counts.out) / elapsed, send: (counts.send - last.counts.send) / elapsed };
+    this.lastSample.set(vertexId, { time: now, counts: { ...counts }, rates });
+    return rates;
+  }
+}
+
+interface Counts {
+  in: number;
+  out: number;
+  send: number;
 }

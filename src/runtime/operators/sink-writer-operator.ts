@@ -59,6 +59,8 @@ class InitContext implements WriterInitContext {
 }
 
 export class SinkWriterOperator<IN> extends AbstractStreamOperator<unknown> implements OneInputStreamOperator<IN, unknown> {
+  /** Records handed to the sink (Flink's numRecordsSend). */
+  numRecordsIn = 0;
   readonly sink: Sink<IN>;
   private writer: SinkWriter<IN> | null = null;
   private readonly context = new WriterContext();
@@ -97,6 +99,7 @@ export class SinkWriterOperator<IN> extends AbstractStreamOperator<unknown> impl
   }
 
   processElement(value: IN, timestamp: number): void {
+    this.numRecordsIn++;
     this.invoker!.submit(value, timestamp);
   }
 

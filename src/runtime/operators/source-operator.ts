@@ -29,6 +29,8 @@ export class SourceOperator<T, Split extends SourceSplit> extends AbstractStream
   private readerOutput!: ReaderOutput<T>;
   private watermarkOutput!: WatermarkOutput;
   private lastWatermark = Number.MIN_SAFE_INTEGER;
+  /** Records the reader emitted (the source vertex's records in). */
+  numRecordsOut = 0;
   private idle = false;
 
   constructor(source: Source<T, Split, unknown>, watermarkStrategy: WatermarkStrategy<T>, autoWatermarkIntervalMs: number) {
@@ -59,10 +61,12 @@ export class SourceOperator<T, Split extends SourceSplit> extends AbstractStream
     const collect =
       assigner === null && generator === null
         ? (record: T, timestamp?: number) => {
+            this.numRecordsOut++;
             if (this.idle) this.setIdle(false);
             output.collect(record, timestamp === undefined ? NO_TIMESTAMP : timestamp);
           }
         : (record: T, timestamp?: number) => {
+            this.numRecordsOut++;
             let ts = timestamp === undefined ? NO_TIMESTAMP : timestamp;
             if (assigner !== null) ts = assigner(record, ts);
             if (this.idle) this.setIdle(false);

@@ -34,6 +34,8 @@ class StreamSinkContext implements SinkContext {
 }
 
 export class StreamSink<IN> extends AbstractUdfStreamOperator<unknown, SinkFunctionLike<IN>> implements OneInputStreamOperator<IN, unknown> {
+  /** Records handed to the sink (Flink's numRecordsSend). */
+  numRecordsIn = 0;
   private readonly invoke: (value: IN, context: SinkContext) => unknown;
   private readonly finishFn: (() => unknown) | null;
   private context!: StreamSinkContext;
@@ -62,6 +64,7 @@ export class StreamSink<IN> extends AbstractUdfStreamOperator<unknown, SinkFunct
   }
 
   processElement(value: IN, timestamp: number): void {
+    this.numRecordsIn++;
     this.invoker.submit(value, timestamp);
   }
 

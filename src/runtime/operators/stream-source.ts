@@ -25,6 +25,8 @@ export class StreamSource<T> extends AbstractStreamOperator<T> {
   readonly userFunction: SourceFunction<T>;
   private idle = false;
   private canceled = false;
+  /** Records the function emitted (the source vertex's records in). */
+  numRecordsOut = 0;
 
   constructor(userFunction: SourceFunction<T>) {
     super();
@@ -59,6 +61,7 @@ export class StreamSource<T> extends AbstractStreamOperator<T> {
       guard.beginEmit();
       try {
         if (this.idle) this.markActive();
+        this.numRecordsOut++;
         output.collect(element, timestamp);
       } finally {
         guard.endEmit();

@@ -25,6 +25,8 @@ import { HeapKeyedStateBackend } from '../state/heap/heap-keyed-state-backend.ts
 import { computeKeyGroupRangeForOperatorIndex } from '../state/key-group-range-assignment.ts';
 import { MailboxProcessingTimeService } from './processing-time-service.ts';
 import { OperatorChain } from './operator-chain.ts';
+import { StreamSink } from '../operators/stream-sink.ts';
+import { SinkWriterOperator } from '../operators/sink-writer-operator.ts';
 import type { TaskScheduler } from './task-scheduler.ts';
 import { SourceDriver, isSourceHead } from './source-driver.ts';
 import { TaskState, type TaskStateValue } from './task-state.ts';
@@ -330,7 +332,23 @@ export class StreamTask implements TaskServices {
     this.source?.checkOverflow(channel);
   }
 
+  /** Records read from the inputs, or for a source task the records its source emitted. */
+  recordsIn(): number {
+    const head = this.chain.head as { numRecordsOut?: number };
+    return this.source !== null ? (head.numRecordsOut ?? 0) : this.numRecordsIn;
+  }
+
+  /** Records written to non-chained outputs. */
   recordsOut(): number {
     return this.chain.recordsOut();
+  }
+
+  /** Records handed to the sinks of this task's chain (Flink's numRecordsSend). */
+  recordsSent(): number {
+    let n = 0;
+    for (const operator of this.chain.operators) {
+      if (operator instanceof StreamSink || operator instanceof SinkWriterOperator) n += operator.numRecordsIn;
+    }
+    return n;
   }
 }
