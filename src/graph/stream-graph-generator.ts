@@ -137,7 +137,7 @@ export class StreamGraphGenerator {
             `downstream operation: '${target.name}' parallelism: ${target.parallelism}. You must use another partitioning strategy, such as broadcast, rebalance, shuffle or global.`,
         );
       }
-      if (partitioner instanceof KeyGroupStreamPartitioner) partitioner.configure(target.maxParallelism);
+      if (partitioner instanceof KeyGroupStreamPartitioner) partitioner.configure(target.maxParallelism, target.name);
     }
     if (target.keySelectors[typeNumber === 2 ? 1 : 0] !== null && partitioner.kind !== PartitionerKinds.HASH) {
       throw invalidPipeline(`Operator '${target.name}' is keyed but its input from '${source.name}' is not partitioned by key (use keyBy)`);

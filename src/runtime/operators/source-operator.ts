@@ -4,6 +4,7 @@
  * records (with timestamps from the watermark strategy's assigner) and watermarks from the
  * strategy's generator, on every event and periodically.
  */
+import { FlinkError } from '../../errors.ts';
 import { NO_TIMESTAMP, Watermark } from '../../api/common/watermark.ts';
 import type { WatermarkGenerator, WatermarkOutput, WatermarkStrategy } from '../../api/eventtime/watermark-strategy.ts';
 import { InputStatus, type ReaderOutput, type Source, type SourceReader, type SourceSplit } from '../../connector/source/source.ts';
@@ -123,6 +124,8 @@ export class SourceOperator<T, Split extends SourceSplit> extends AbstractStream
     try {
       return this.reader!.pollNext(this.readerOutput);
     } catch (e) {
+      // Errors of operators chained after the source already say where they happened.
+      if (FlinkError.isFlinkError(e)) throw e;
       throw this.userError(e, 'reading from the source');
     }
   }

@@ -101,6 +101,7 @@ export class StreamSource<T> extends AbstractStreamOperator<T> {
       await this.userFunction.run(ctx);
     } catch (e) {
       if (this.canceled) return;
+      if (FlinkError.isFlinkError(e)) throw e;
       throw this.userError(e, 'running the source function');
     }
   }

@@ -3,7 +3,8 @@
  * of a key (and its keyed state) meet in one subtask, as in Flink's KeyGroupStreamPartitioner.
  */
 
-import { invalidPipeline } from '../../errors.ts';
+import { ErrorCodes, FlinkError, invalidPipeline } from '../../errors.ts';
+import { describeRecord } from '../operators/stream-operator.ts';
 import {
   assignToKeyGroup,
   checkParallelismPreconditions,
@@ -16,6 +17,10 @@ export class KeyGroupStreamPartitioner<T> extends StreamPartitioner<T> {
 
   readonly keySelector: (value: T) => unknown;
   private maxParallelism: number;
+  /** The keyed operator this partitioner feeds, named in key errors. */
+  private targetOperator = 'keyBy';
+  /** The producing subtask, e.g. "subtask 2/4 of 'Source: Orders'", named in key errors. */
+  private producer = '';
 
   constructor(keySelector: (value: T) => unknown, maxParallelism: number) {
     super();
@@ -31,18 +36,42 @@ export class KeyGroupStreamPartitioner<T> extends StreamPartitioner<T> {
   }
 
   /** Replaces the max parallelism once the job's effective value is known (Flink's ConfigurableStreamPartitioner). */
-  configure(maxParallelism: number): void {
+  configure(maxParallelism: number, targetOperator?: string): void {
     checkParallelismPreconditions(maxParallelism);
     this.maxParallelism = maxParallelism;
+    if (targetOperator !== undefined) this.targetOperator = targetOperator;
   }
 
-  /** Errors of the key selector propagate unchanged; an unusable key throws FLINK_TS_INVALID_KEY. */
+  /** Names the producing subtask for error messages; called on the copy a subtask uses. */
+  setProducer(taskName: string, subtaskIndex: number, parallelism: number): void {
+    this.producer = ` in subtask ${subtaskIndex + 1}/${parallelism} of '${taskName}'`;
+  }
+
+  /** A throwing key selector or an unusable key fails with the keyed operator and record named. */
   selectChannel(value: T): number {
     const maxParallelism = this.maxParallelism;
-    return computeOperatorIndexForKeyGroup(maxParallelism, this.numberOfChannels, assignToKeyGroup(this.keySelector(value), maxParallelism));
+    let key: unknown;
+    try {
+      key = this.keySelector(value);
+      return computeOperatorIndexForKeyGroup(maxParallelism, this.numberOfChannels, assignToKeyGroup(key, maxParallelism));
+    } catch (e) {
+      throw this.keyError(e, value);
+    }
+  }
+
+  private keyError(cause: unknown, value: T): FlinkError {
+    const invalidKey = FlinkError.isFlinkError(cause) && cause.code === ErrorCodes.FLINK_TS_INVALID_KEY;
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    return new FlinkError(
+      invalidKey ? ErrorCodes.FLINK_TS_INVALID_KEY : ErrorCodes.FLINK_TS_USER_FUNCTION,
+      `The key selector of keyed operator '${this.targetOperator}' failed on record ${describeRecord(value)}${this.producer}: ${reason}`,
+      { cause, context: { operator: this.targetOperator } },
+    );
   }
 
   copy(): KeyGroupStreamPartitioner<T> {
-    return new KeyGroupStreamPartitioner<T>(this.keySelector, this.maxParallelism);
+    const copy = new KeyGroupStreamPartitioner<T>(this.keySelector, this.maxParallelism);
+    copy.targetOperator = this.targetOperator;
+    return copy;
   }
 }

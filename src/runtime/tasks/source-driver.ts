@@ -56,7 +56,10 @@ export class SourceDriver {
             task.inStep = true;
           },
           endEmit: () => {
-            if (--this.emittingFromFunction === 0) task.inStep = false;
+            if (--this.emittingFromFunction === 0) {
+              task.inStep = false;
+              task.armFlushTimer();
+            }
           },
           isRunning: () => task.getState() === TaskState.RUNNING,
           isOutputAvailable: () => task.isOutputAvailable(),

@@ -25,6 +25,7 @@ import { HeapKeyedStateBackend } from '../state/heap/heap-keyed-state-backend.ts
 import { computeKeyGroupRangeForOperatorIndex } from '../state/key-group-range-assignment.ts';
 import { MailboxProcessingTimeService } from './processing-time-service.ts';
 import { OperatorChain } from './operator-chain.ts';
+import { KeyGroupStreamPartitioner } from '../partitioner/key-group-stream-partitioner.ts';
 import { StreamSink } from '../operators/stream-sink.ts';
 import { SinkWriterOperator } from '../operators/sink-writer-operator.ts';
 import type { TaskScheduler } from './task-scheduler.ts';
@@ -67,6 +68,7 @@ export class StreamTask implements TaskServices {
   private failure: unknown = undefined;
   private nextInput = 0;
   private lastFlush = performance.now();
+  private flushTimer: NodeJS.Timeout | null = null;
   inStep = false;
   numRecordsIn = 0;
 
@@ -79,7 +81,9 @@ export class StreamTask implements TaskServices {
     this.processingTimeService = new MailboxProcessingTimeService((action, description) => this.executeInMailbox(action, description));
     const writers = new Map<StreamEdge, RecordWriter<unknown>>();
     for (const [edge, channels] of deployment.outputChannels) {
-      writers.set(edge, new RecordWriter(channels, edge.partitioner.copy(), deployment.batchSize, { onChannelOverflow: (c) => this.onChannelOverflow(c) }));
+      const partitioner = edge.partitioner.copy();
+      if (partitioner instanceof KeyGroupStreamPartitioner) partitioner.setProducer(vertex.name, subtaskIndex, vertex.parallelism);
+      writers.set(edge, new RecordWriter(channels, partitioner, deployment.batchSize, { onChannelOverflow: (c) => this.onChannelOverflow(c) }));
     }
     this.chain = new OperatorChain(vertex, subtaskIndex, writers, (node, output) => this.operatorParameters(node, output));
     for (const gate of this.inputs) gate.setListener({ notifyInputAvailable: () => this.scheduler.wakeup() });
@@ -161,6 +165,7 @@ export class StreamTask implements TaskServices {
     } finally {
       this.scheduler.remove(this);
       this.processingTimeService.shutdown();
+      if (this.flushTimer !== null) clearTimeout(this.flushTimer);
       const closeError = await this.chain.closeOperators();
       error ??= this.failure ?? closeError;
       if (this.state === TaskState.CANCELING) {
@@ -225,6 +230,7 @@ export class StreamTask implements TaskServices {
       if (this.state !== TaskState.RUNNING) return true;
       progress = (this.source !== null ? this.source.step() : this.processInput()) || progress;
       this.maybeFlushOnTimeout();
+      this.armFlushTimer();
       return progress;
     } catch (e) {
       this.fail(e);
@@ -325,6 +331,21 @@ export class StreamTask implements TaskServices {
       if (this.chain.hasPendingOutput()) this.chain.flushOutputs();
       this.lastFlush = now;
     }
+  }
+
+  /**
+   * Records left in a partly filled batch by a task that then goes quiet (a source waiting for
+   * data) are sent when the buffer timeout expires, through the mailbox.
+   */
+  armFlushTimer(): void {
+    if (this.flushTimer !== null) return;
+    const timeout = this.deployment.bufferTimeoutMs;
+    if (timeout < 0 || this.state !== TaskState.RUNNING || !this.chain.hasPendingOutput()) return;
+    const delay = Math.max(0, timeout - (performance.now() - this.lastFlush));
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      this.executeInMailbox(() => this.flushOutputs(), 'flush at the buffer timeout');
+    }, delay);
   }
 
   private onChannelOverflow(channel: LocalChannel): void {

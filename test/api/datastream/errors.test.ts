@@ -160,11 +160,7 @@ describe('failing user functions', () => {
 
   it(
     'a key selector returning undefined is reported as an invalid key of the keyed operator and subtask',
-    {
-      todo:
-        'KeyGroupStreamPartitioner throws in the producing task without naming any operator ' +
-        "(or, when the producer is a source, wrapped as a user error of the source 'reading from the source')",
-    },
+    {},
     async () => {
       const error = assertFlinkError(await rejection(undefinedKeyJob()), ErrorCodes.FLINK_TS_INVALID_KEY, /undefined/);
       assert.match(error.message, /Dedup/);

@@ -47,16 +47,21 @@ describe('KeyGroupStreamPartitioner', () => {
     for (const c of counts) assert.ok(c > 5000 / parallelism / 2, `unbalanced: ${counts.join(',')}`);
   });
 
-  it('reports invalid keys as FLINK_TS_INVALID_KEY and lets selector errors through', () => {
+  it('reports invalid keys as FLINK_TS_INVALID_KEY and selector errors as user errors, naming the keyed operator', () => {
     const p = new KeyGroupStreamPartitioner<Event>(() => undefined, 128);
+    p.configure(128, 'Dedup');
+    p.setProducer('Source: Events', 1, 2);
     p.setup(2);
-    assert.throws(() => p.selectChannel({ user: 'a', n: 1 }), (err: unknown) => FlinkError.isFlinkError(err) && err.code === ErrorCodes.FLINK_TS_INVALID_KEY);
+    assert.throws(
+      () => p.selectChannel({ user: 'a', n: 1 }),
+      (err: unknown) => FlinkError.isFlinkError(err) && err.code === ErrorCodes.FLINK_TS_INVALID_KEY && /'Dedup'/.test(err.message) && /subtask 2\/2 of 'Source: Events'/.test(err.message),
+    );
     const boom = new Error('boom');
     const q = new KeyGroupStreamPartitioner<Event>(() => {
       throw boom;
     }, 128);
     q.setup(2);
-    assert.throws(() => q.selectChannel({ user: 'a', n: 1 }), (err: unknown) => err === boom);
+    assert.throws(() => q.selectChannel({ user: 'a', n: 1 }), (err: unknown) => FlinkError.isFlinkError(err) && err.code === ErrorCodes.FLINK_TS_USER_FUNCTION && err.cause === boom);
   });
 
   it('validates and reconfigures the max parallelism', () => {
