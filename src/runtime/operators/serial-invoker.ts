@@ -68,6 +68,11 @@ export class SerialInvoker<T> {
     if (result !== undefined && result !== null && typeof result.then === 'function') this.track(result, value);
   }
 
+  /** True while calls must go through submit(): a call is pending, or the invoker failed or closed. */
+  get isBusy(): boolean {
+    return this.busy;
+  }
+
   /** Number of records waiting behind the pending call. */
   get queued(): number {
     return this.queue.size >> 1;
@@ -106,7 +111,7 @@ export class SerialInvoker<T> {
     idle?.reject(illegalState('The sink was closed before all of its pending invocations had completed'));
   }
 
-  private track(promise: PromiseLike<unknown>, value: T): void {
+  track(promise: PromiseLike<unknown>, value: T): void {
     this.busy = true;
     this.pendingValue = value;
     promise.then(this.onFulfilled, this.onRejected);

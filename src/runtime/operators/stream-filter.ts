@@ -14,6 +14,10 @@ export class StreamFilter<T> extends AbstractUdfStreamOperator<T, FilterFunction
     this.filter = resolveMethod(filter, 'filter', 'FilterFunction');
   }
 
+  collect(value: any, timestamp: number): void {
+    this.processElement(value, timestamp);
+  }
+
   processElement(value: T, timestamp: number): void {
     let keep: boolean;
     try {

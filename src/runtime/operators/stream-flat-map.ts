@@ -22,6 +22,10 @@ export class StreamFlatMap<IN, OUT> extends AbstractUdfStreamOperator<OUT, FlatM
     this.collector = new TimestampedCollector(this.output, NO_TIMESTAMP);
   }
 
+  collect(value: any, timestamp: number): void {
+    this.processElement(value, timestamp);
+  }
+
   processElement(value: IN, timestamp: number): void {
     this.collector.timestamp = timestamp;
     try {

@@ -14,6 +14,10 @@ export class StreamMap<IN, OUT> extends AbstractUdfStreamOperator<OUT, MapFuncti
     this.map = resolveMethod(mapper, 'map', 'MapFunction');
   }
 
+  collect(value: any, timestamp: number): void {
+    this.processElement(value, timestamp);
+  }
+
   processElement(value: IN, timestamp: number): void {
     let result: OUT;
     try {

@@ -81,6 +81,14 @@ export abstract class AbstractStreamOperator<OUT> {
     this.output.emitWatermarkStatus(status);
   }
 
+  collectSide(_tag: unknown, _value: unknown, _timestamp: number): void {}
+  emitWatermark(mark: Watermark): void {
+    this.processWatermark(mark);
+  }
+  emitWatermarkStatus(status: WatermarkStatus): void {
+    this.processWatermarkStatus(status);
+  }
+
   processWatermarkStatus1(status: WatermarkStatus): void {
     this.setInputIdle(1, status.isIdle());
   }

@@ -63,9 +63,25 @@ export class StreamSink<IN> extends AbstractUdfStreamOperator<unknown, SinkFunct
     parameters.task.addInputBlocker(this.invoker.isAvailable);
   }
 
+  collect(value: any, timestamp: number): void {
+    this.processElement(value, timestamp);
+  }
+
   processElement(value: IN, timestamp: number): void {
     this.numRecordsIn++;
-    this.invoker.submit(value, timestamp);
+    if (this.invoker.isBusy) {
+      this.invoker.submit(value, timestamp);
+      return;
+    }
+    const context = this.context;
+    context.elementTimestamp = timestamp;
+    let result: any;
+    try {
+      result = this.invoke(value, context);
+    } catch (e) {
+      throw this.userError(e, 'processing record ' + describeRecord(value));
+    }
+    if (result !== undefined && result !== null && typeof result.then === 'function') this.invoker.track(result, value);
   }
 
   protected override advanceWatermark(timestamp: number): void {

@@ -30,6 +30,10 @@ export class OperatorChain {
         const writer = writers.get(edge);
         if (writer !== undefined) return new RecordWriterOutput(writer, edge.outputTag);
         const next = byNode.get(edge.target.id)!;
+        // An operator class with its own collect() is its predecessor's output: each class then
+        // has its own call site into the next operator, which V8 can inline (a shared
+        // ChainingOutput would see every operator class and stay a polymorphic call).
+        if (edge.outputTag === null && Object.hasOwn(Object.getPrototypeOf(next), 'collect')) return next as unknown as Output<unknown>;
         const input = next as unknown as ChainedInput<unknown>;
         return edge.outputTag === null ? new ChainingOutput(input) : new SideOutputChainingOutput(input, edge.outputTag);
       });
