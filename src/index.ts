@@ -4,6 +4,7 @@
 import './api/datastream/keyed-stream.ts';
 import './api/datastream/connected-streams.ts';
 import './api/datastream/collect.ts';
+import './api/datastream/broadcast-connected-stream.ts';
 
 export { StreamExecutionEnvironment } from './api/environment/stream-execution-environment.ts';
 export { JobClient, type JobListener } from './api/environment/job-client.ts';
@@ -11,6 +12,8 @@ export { DataStream, type CollectOptions } from './api/datastream/data-stream.ts
 export { KeyedStream, type FieldExpression } from './api/datastream/keyed-stream.ts';
 export { ConnectedStreams } from './api/datastream/connected-streams.ts';
 export { DataStreamSink } from './api/datastream/data-stream-sink.ts';
+export { BroadcastStream } from './api/datastream/broadcast-stream.ts';
+export { BroadcastConnectedStream } from './api/datastream/broadcast-connected-stream.ts';
 
 export { OutputTag } from './api/common/output-tag.ts';
 export { Watermark, NO_TIMESTAMP } from './api/common/watermark.ts';
@@ -43,10 +46,38 @@ export { IntCounter, LongCounter, DoubleCounter, AverageAccumulator, ListAccumul
 export { ProcessFunction, TimeDomain, type TimerService, type ProcessFunctionContext, type OnTimerContext } from './api/functions/process-function.ts';
 export { KeyedProcessFunction, type KeyedProcessFunctionContext, type KeyedOnTimerContext } from './api/functions/keyed-process-function.ts';
 export { CoProcessFunction, KeyedCoProcessFunction } from './api/functions/co-process-function.ts';
+export {
+  isCheckpointedFunction,
+  type CheckpointedFunction,
+  type FunctionInitializationContext,
+  type FunctionSnapshotContext,
+  type OperatorStateStore,
+  type KeyedStateStore,
+  type BroadcastState,
+  type ReadOnlyBroadcastState,
+} from './api/functions/checkpointed-function.ts';
+export {
+  BroadcastProcessFunction,
+  KeyedBroadcastProcessFunction,
+  type BaseBroadcastProcessContext,
+  type ReadOnlyBroadcastContext,
+  type BroadcastContext,
+  type KeyedReadOnlyBroadcastContext,
+  type KeyedBroadcastContext,
+  type KeyedBroadcastOnTimerContext,
+  type KeyedStateFunction,
+  type BroadcastProcessFunctionLike,
+  type KeyedBroadcastProcessFunctionLike,
+} from './api/functions/broadcast-process-function.ts';
 export { RichSinkFunction, type SinkFunction, type SinkContext, type Sink, type SinkWriter, type SinkWriterContext, type WriterInitContext } from './api/functions/sink-function.ts';
 export { RichSourceFunction, RichParallelSourceFunction, type SourceFunction, type ParallelSourceFunction, type SourceContext } from './api/functions/source-function.ts';
 
 export { WatermarkStrategy, BoundedOutOfOrdernessWatermarks, type WatermarkGenerator, type WatermarkOutput, type TimestampAssigner } from './api/eventtime/watermark-strategy.ts';
+export { AscendingTimestampsWatermarks, NoWatermarksGenerator, SystemClock, type RelativeClock, type WatermarkGeneratorSupplierContext } from './api/eventtime/watermark-generator.ts';
+export { WatermarksWithIdleness } from './api/eventtime/watermarks-with-idleness.ts';
+export { WatermarkAlignmentParams } from './api/eventtime/watermark-alignment-params.ts';
+export { WatermarkManager, type WatermarkManagerListener } from './runtime/watermark/watermark-manager.ts';
+export type { SourceOutput } from './connector/source/source.ts';
 
 export {
   Boundedness,
@@ -63,6 +94,22 @@ export {
 export { NumberSequenceSource } from './connector/source/lib/number-sequence-source.ts';
 export { FromElementsSource } from './connector/source/lib/from-elements-source.ts';
 export { IteratorSourceReader, IteratorSourceEnumerator, JsonSplitSerializer } from './connector/source/lib/iterator-source.ts';
+
+export {
+  StateDescriptor,
+  ValueStateDescriptor,
+  ListStateDescriptor,
+  MapStateDescriptor,
+  ReducingStateDescriptor,
+  AggregatingStateDescriptor,
+} from './api/state/state-descriptor.ts';
+export { StateTtlConfig, StateTtlConfigBuilder, UpdateType, StateVisibility, TtlTimeCharacteristic, type CleanupStrategies } from './api/state/state-ttl-config.ts';
+export { StateTypes, type StateType, type State, type ValueState, type ListState, type MapState, type ReducingState, type AggregatingState, type AppendingState, type AggregateFunction } from './api/state/state.ts';
+export { Compatibility, type TypeSerializer, type SerializerSnapshot, type CompatibilityResult } from './runtime/serialization/type-serializer.ts';
+export { defaultSerializer } from './runtime/serialization/msgpack-serializer.ts';
+export { HashMapStateBackend, type HashMapStateBackendOptions } from './runtime/state/hash-map-state-backend.ts';
+export type { StateBackend } from './runtime/state/keyed-state-backend.ts';
+export type { TtlTimeProvider } from './runtime/state/ttl/ttl-time-provider.ts';
 
 export { JobExecutionResult, JobStatus, type VertexMetrics } from './runtime/executor/job-status.ts';
 export { Configuration } from './configuration/configuration.ts';

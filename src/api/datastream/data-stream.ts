@@ -21,6 +21,8 @@ import { StreamMap } from '../../runtime/operators/stream-map.ts';
 import { StreamFlatMap } from '../../runtime/operators/stream-flat-map.ts';
 import { StreamFilter } from '../../runtime/operators/stream-filter.ts';
 import { ProcessOperator } from '../../runtime/operators/process-operator.ts';
+import { timestampsAndWatermarksOperatorFactory } from '../../runtime/operators/timestamps-and-watermarks-operator.ts';
+import type { WatermarkStrategy } from '../eventtime/watermark-strategy.ts';
 import { StreamSink } from '../../runtime/operators/stream-sink.ts';
 import { SinkWriterOperator } from '../../runtime/operators/sink-writer-operator.ts';
 import { PrintSinkFunction } from '../../runtime/operators/print-sink-function.ts';
@@ -31,6 +33,9 @@ import { DataStreamSink } from './data-stream-sink.ts';
 import type { StreamExecutionEnvironment } from '../environment/stream-execution-environment.ts';
 import type { KeyedStream } from './keyed-stream.ts';
 import type { ConnectedStreams } from './connected-streams.ts';
+import type { MapStateDescriptor } from '../state/state-descriptor.ts';
+import { BroadcastStream, broadcastConnector } from './broadcast-stream.ts';
+import type { BroadcastConnectedStream } from './broadcast-connected-stream.ts';
 import { streamFactories } from './stream-factories.ts';
 
 export interface CollectOptions {
@@ -156,6 +161,18 @@ export class DataStream<T> {
     return this.transform<R>('Process', (subtask) => new ProcessOperator<T, R>(copyFunctionForSubtask(fn, subtask)), null, true);
   }
 
+  /**
+   * Assigns event timestamps and generates watermarks with `watermarkStrategy` (Flink's
+   * TimestampsAndWatermarksOperator), chained to the operator before it and with its parallelism.
+   * Watermarks from upstream are replaced by this strategy's, except the final one.
+   */
+  assignTimestampsAndWatermarks(watermarkStrategy: WatermarkStrategy<T>): DataStream<T> {
+    const factory = timestampsAndWatermarksOperatorFactory(watermarkStrategy, this.environment.getConfiguration());
+    const stream = this.transform<T>('Timestamps/Watermarks', factory);
+    stream.transformation.parallelism = this.transformation.parallelism;
+    return stream;
+  }
+
   keyBy<K>(keySelector: KeySelector<T, K>): KeyedStream<T, K> {
     return streamFactories.keyed<T, K>(this, keySelector);
   }
@@ -167,8 +184,12 @@ export class DataStream<T> {
     return new DataStream<T>(this.environment, new UnionTransformation<T>([this.transformation, ...others.map((o) => o.transformation)]));
   }
 
-  connect<R>(other: DataStream<R>): ConnectedStreams<T, R> {
+  /** With a BroadcastStream: the broadcast state pattern, processed by a (Keyed)BroadcastProcessFunction. */
+  connect<R>(other: BroadcastStream<R>): BroadcastConnectedStream<T, R>;
+  connect<R>(other: DataStream<R>): ConnectedStreams<T, R>;
+  connect<R>(other: DataStream<R> | BroadcastStream<R>): ConnectedStreams<T, R> | BroadcastConnectedStream<T, R> {
     if (other.environment !== this.environment) throw invalidPipeline('Cannot connect streams of different execution environments');
+    if (other instanceof BroadcastStream) return broadcastConnector.connect(this, other);
     return streamFactories.connected(this, other);
   }
 
@@ -178,8 +199,13 @@ export class DataStream<T> {
     return new DataStream<T>(this.environment, new PartitionTransformation<T>(this.transformation, partitioner));
   }
 
-  broadcast(): DataStream<T> {
-    return this.partition(new BroadcastPartitioner<T>());
+  /** Without descriptors: every record to every subtask of the next operator. */
+  broadcast(): DataStream<T>;
+  /** With descriptors: a BroadcastStream to connect() to, whose operator keeps these broadcast states. */
+  broadcast(...descriptors: MapStateDescriptor<any, any>[]): BroadcastStream<T>;
+  broadcast(...descriptors: MapStateDescriptor<any, any>[]): DataStream<T> | BroadcastStream<T> {
+    const broadcast = this.partition(new BroadcastPartitioner<T>());
+    return descriptors.length === 0 ? broadcast : new BroadcastStream<T>(broadcast, descriptors);
   }
   rebalance(): DataStream<T> {
     return this.partition(new RebalancePartitioner<T>());

@@ -12,6 +12,8 @@ import type { JobGraph } from '../../graph/job-graph.ts';
 import type { StreamGraph } from '../../graph/stream-graph.ts';
 import { SourceTransformation, type Transformation } from '../../graph/transformation.ts';
 import { LocalJob } from '../../runtime/executor/local-stream-executor.ts';
+import type { StateBackend } from '../../runtime/state/keyed-state-backend.ts';
+import { loadStateBackend } from '../../runtime/state/state-backend-loader.ts';
 import type { JobExecutionResult } from '../../runtime/executor/job-status.ts';
 import { SourceOperator } from '../../runtime/operators/source-operator.ts';
 import { StreamSource } from '../../runtime/operators/stream-source.ts';
@@ -32,6 +34,7 @@ export class StreamExecutionEnvironment {
   readonly configuration: Configuration;
   private transformations: Transformation<any>[] = [];
   private readonly listeners: JobListener[] = [];
+  private stateBackend: StateBackend | null = null;
 
   constructor(configuration: Configuration = new Configuration()) {
     this.configuration = configuration;
@@ -112,6 +115,20 @@ export class StreamExecutionEnvironment {
 
   isChainingEnabled(): boolean {
     return this.configuration.get(PipelineOptions.OPERATOR_CHAINING);
+  }
+
+  /** The state backend of the job's keyed state; wins over 'state.backend.type'. */
+  setStateBackend(backend: StateBackend): this {
+    if (typeof backend !== 'object' || backend === null || typeof backend.createKeyedStateBackend !== 'function') {
+      throw new TypeError('setStateBackend() needs a state backend, e.g. new HashMapStateBackend()');
+    }
+    this.stateBackend = backend;
+    return this;
+  }
+
+  /** The backend set with setStateBackend(), or null (then 'state.backend.type' decides). */
+  getStateBackend(): StateBackend | null {
+    return this.stateBackend;
   }
 
   registerJobListener(listener: JobListener): this {
@@ -196,7 +213,6 @@ export class StreamExecutionEnvironment {
     };
     if (c.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL) !== undefined) unsupported(`Checkpointing ('${CheckpointingOptions.CHECKPOINTING_INTERVAL.key}')`);
     if (c.getOptional(CheckpointingOptions.SAVEPOINT_PATH) !== undefined) unsupported(`Restoring from a savepoint ('${CheckpointingOptions.SAVEPOINT_PATH.key}')`);
-    if (c.get(CheckpointingOptions.STATE_BACKEND) !== 'hashmap') unsupported(`The state backend '${String(c.get(CheckpointingOptions.STATE_BACKEND))}'`);
     if (c.get(ExecutionOptions.RUNTIME_MODE) !== 'STREAMING') unsupported(`The runtime mode ${String(c.get(ExecutionOptions.RUNTIME_MODE))}`);
   }
 
@@ -205,12 +221,14 @@ export class StreamExecutionEnvironment {
     let client: JobClient;
     try {
       this.checkSupported();
+      const stateBackend = await loadStateBackend(this.configuration, this.stateBackend);
       const jobGraph = createJobGraph(this.getStreamGraph(jobName));
       const buffersPerChannel = this.configuration.get(NettyShuffleOptions.NETWORK_BUFFERS_PER_CHANNEL) + this.configuration.get(NettyShuffleOptions.NETWORK_EXTRA_BUFFERS_PER_GATE);
       const job = new LocalJob(jobGraph, {
         batchSize: this.configuration.get(PipelineOptions.BATCH_SIZE),
         bufferTimeoutMs: this.getBufferTimeout(),
         buffersPerChannel,
+        stateBackend,
       });
       client = new JobClient(job);
     } catch (error) {

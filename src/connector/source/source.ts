@@ -4,6 +4,7 @@
  * which reads the splits it is given. Splits and enumerator state are serializable, so they can be
  * checkpointed and moved between processes.
  */
+import type { Watermark } from '../../api/common/watermark.ts';
 import type { MetricGroup } from '../../runtime/metrics/metric-group.ts';
 
 export const Boundedness = { BOUNDED: 'BOUNDED', CONTINUOUS_UNBOUNDED: 'CONTINUOUS_UNBOUNDED' } as const;
@@ -23,12 +24,25 @@ export interface SimpleVersionedSerializer<T> {
   deserialize(version: number, serialized: Uint8Array): T;
 }
 
-export interface ReaderOutput<T> {
+/** Where a reader emits the records (and, if it wants, watermarks) of one split or of all. */
+export interface SourceOutput<T> {
   /** Emits a record; the timestamp is optional (event time). */
   collect(record: T, timestamp?: number): void;
-  emitWatermark(timestamp: number): void;
+  emitWatermark(watermark: Watermark | number): void;
   markIdle(): void;
   markActive(): void;
+}
+
+/**
+ * The reader's output. Records emitted here share one watermark generator; a reader that reads
+ * several splits may instead emit each split's records on the split's own output, so that every
+ * split has its own generator and the reader's watermark is the minimum over its active splits.
+ */
+export interface ReaderOutput<T> extends SourceOutput<T> {
+  /** The output of one split (created on first use; the same object on later calls). */
+  createOutputForSplit(splitId: string): SourceOutput<T>;
+  /** The split is finished: its watermark no longer holds the reader's back. */
+  releaseOutputForSplit(splitId: string): void;
 }
 
 export interface SourceReaderContext {
@@ -50,6 +64,8 @@ export interface SourceReader<T, Split extends SourceSplit> {
   notifyNoMoreSplits(): void;
   snapshotState(checkpointId: number): Split[];
   handleSourceEvents?(event: unknown): void;
+  /** Stops or resumes reading these splits (watermark alignment of splits); optional. */
+  pauseOrResumeSplits?(splitsToPause: readonly string[], splitsToResume: readonly string[]): void;
   notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
   close(): void | Promise<void>;
 }

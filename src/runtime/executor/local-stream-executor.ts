@@ -15,6 +15,8 @@ import { MetricGroup } from '../metrics/metric-group.ts';
 import type { SourceOperator } from '../operators/source-operator.ts';
 import { pointwiseConnections } from '../partitioner/pointwise.ts';
 import { SourceCoordinator } from '../source/source-coordinator.ts';
+import { CoordinatorStore } from '../source/watermark-alignment-coordinator.ts';
+import type { StateBackend } from '../state/keyed-state-backend.ts';
 import { StreamTask } from '../tasks/stream-task.ts';
 import { TaskScheduler } from '../tasks/task-scheduler.ts';
 import type { SourceSplit } from '../../connector/source/source.ts';
@@ -27,6 +29,8 @@ export interface LocalExecutionOptions {
   readonly bufferTimeoutMs: number;
   /** Buffers a consumer grants each channel (exclusive plus its share of floating buffers). */
   readonly buffersPerChannel: number;
+  /** Creates the keyed state backends of the job's keyed operators; HashMapStateBackend when absent. */
+  readonly stateBackend?: StateBackend;
 }
 
 export class LocalJob {
@@ -37,6 +41,8 @@ export class LocalJob {
   private readonly scheduler = new TaskScheduler();
   private readonly tasksByVertex = new Map<JobVertex, StreamTask[]>();
   private readonly coordinators = new Map<number, SourceCoordinator<SourceSplit>>();
+  /** Shared by the job's source coordinators (watermark alignment groups span sources). */
+  private readonly coordinatorStore = new CoordinatorStore();
   private readonly metricsRoot: MetricGroup;
   private status: JobStatus = JobStatus.INITIALIZING;
   private failure: unknown = undefined;
@@ -143,7 +149,7 @@ export class LocalJob {
           const task = this.tasksByVertex.get(vertex)?.[subtask];
           task?.executeInMailbox(() => action(task.chain.head as SourceOperator<unknown, SourceSplit>), 'source coordinator event');
         };
-        this.coordinators.set(head.id, new SourceCoordinator(head.name, head.source.source, vertex.parallelism, deliver, (e) => this.failJob(e)));
+        this.coordinators.set(head.id, new SourceCoordinator(head.name, head.source.source, vertex.parallelism, deliver, (e) => this.failJob(e), this.coordinatorStore));
       }
       const vertexGroup = this.metricsRoot.addGroup(vertex.name);
       const tasks: StreamTask[] = [];
@@ -163,6 +169,7 @@ export class LocalJob {
             bufferTimeoutMs,
             metricGroup: vertexGroup.addGroup(String(subtask)),
             sourceServices: { coordinatorFor: (id) => this.coordinators.get(id) },
+            ...(this.options.stateBackend === undefined ? {} : { stateBackend: this.options.stateBackend }),
           }),
         );
       }

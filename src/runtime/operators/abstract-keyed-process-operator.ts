@@ -14,13 +14,13 @@ import type { InternalTimer, Triggerable } from './internal-timer-service.ts';
 import { KeyedProcessContext, KeyedTimerService } from './keyed-process-context.ts';
 import { TimestampedCollector } from './output.ts';
 import { describeRecord, type StreamOperatorParameters } from './stream-operator.ts';
-import type { HeapKeyedStateBackend } from '../state/heap/heap-keyed-state-backend.ts';
+import type { KeyedStateBackend } from '../state/keyed-state-backend.ts';
 
 type OnTimer<O> = (timestamp: number, ctx: KeyedOnTimerContext<any>, out: Collector<O>) => void;
 
 export abstract class AbstractKeyedProcessOperator<O, F> extends AbstractUdfStreamOperator<O, F> implements Triggerable {
   private readonly onTimerFn: OnTimer<O> | null;
-  protected backend!: HeapKeyedStateBackend;
+  protected backend!: KeyedStateBackend;
   protected collector!: TimestampedCollector<O>;
   /** The context of record calls; timers get their own, so a record's context is never disturbed. */
   protected context!: KeyedProcessContext;

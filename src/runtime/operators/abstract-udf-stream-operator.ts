@@ -6,6 +6,7 @@
  */
 import { ErrorCodes, FlinkError } from '../../errors.ts';
 import type { FunctionLifecycle } from '../../api/common/functions.ts';
+import { initializeUserFunctionState } from '../state/operator/function-state.ts';
 import { AbstractStreamOperator, describeRecord } from './stream-operator.ts';
 
 export abstract class AbstractUdfStreamOperator<OUT, F> extends AbstractStreamOperator<OUT> {
@@ -19,11 +20,15 @@ export abstract class AbstractUdfStreamOperator<OUT, F> extends AbstractStreamOp
   override async open(): Promise<void> {
     const fn = this.userFunction as FunctionLifecycle | null | undefined;
     if (fn === null || fn === undefined) return;
+    let phase = 'initializing its state';
     try {
       fn.setRuntimeContext?.(this.runtimeContext);
+      // A CheckpointedFunction registers (and gets back) its state before open(), as in Flink.
+      await initializeUserFunctionState(this, fn, this.runtimeContext, this.keyedStateBackend !== null);
+      phase = 'opening';
       await fn.open?.(this.runtimeContext);
     } catch (e) {
-      throw this.userError(e, 'opening');
+      throw this.userError(e, phase);
     }
   }
 

@@ -5,7 +5,7 @@
  * passes them; processing-time timers fire from the task's mailbox.
  */
 import { BinaryHeap } from '../../utils/binary-heap.ts';
-import type { HeapKeyedStateBackend } from '../state/heap/heap-keyed-state-backend.ts';
+import type { KeyedStateBackend } from '../state/keyed-state-backend.ts';
 import type { ProcessingTimeService, ScheduledTimer } from '../tasks/processing-time-service.ts';
 import { normalizeKey } from '../state/key-hash.ts';
 
@@ -66,7 +66,7 @@ function timerId(key: unknown, timestamp: number): string {
 }
 
 export class InternalTimerService {
-  private readonly backend: HeapKeyedStateBackend;
+  private readonly backend: KeyedStateBackend;
   private readonly processingTimeService: ProcessingTimeService;
   private readonly triggerable: Triggerable;
   private readonly eventTimers = new TimerQueue();
@@ -74,7 +74,7 @@ export class InternalTimerService {
   private nextProcessingTimer: { timestamp: number; handle: ScheduledTimer } | null = null;
   currentWatermark = Number.MIN_SAFE_INTEGER;
 
-  constructor(backend: HeapKeyedStateBackend, processingTimeService: ProcessingTimeService, triggerable: Triggerable) {
+  constructor(backend: KeyedStateBackend, processingTimeService: ProcessingTimeService, triggerable: Triggerable) {
     this.backend = backend;
     this.processingTimeService = processingTimeService;
     this.triggerable = triggerable;
@@ -85,23 +85,23 @@ export class InternalTimerService {
   }
 
   registerEventTimeTimer(timestamp: number): void {
-    this.backend.requireKey();
-    this.eventTimers.add(this.backend.currentKey, timestamp);
+    this.backend.requireKey('Registering an event-time timer');
+    this.eventTimers.add(this.backend.getCurrentKey(), timestamp);
   }
 
   deleteEventTimeTimer(timestamp: number): void {
-    this.backend.requireKey();
-    this.eventTimers.delete(this.backend.currentKey, timestamp);
+    this.backend.requireKey('Deleting an event-time timer');
+    this.eventTimers.delete(this.backend.getCurrentKey(), timestamp);
   }
 
   registerProcessingTimeTimer(timestamp: number): void {
-    this.backend.requireKey();
-    if (this.processingTimers.add(this.backend.currentKey, timestamp)) this.scheduleProcessingTimer();
+    this.backend.requireKey('Registering a processing-time timer');
+    if (this.processingTimers.add(this.backend.getCurrentKey(), timestamp)) this.scheduleProcessingTimer();
   }
 
   deleteProcessingTimeTimer(timestamp: number): void {
-    this.backend.requireKey();
-    this.processingTimers.delete(this.backend.currentKey, timestamp);
+    this.backend.requireKey('Deleting a processing-time timer');
+    this.processingTimers.delete(this.backend.getCurrentKey(), timestamp);
   }
 
   numEventTimeTimers(): number {

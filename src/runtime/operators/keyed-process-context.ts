@@ -9,17 +9,17 @@ import type { TimerService, TimeDomain } from '../../api/functions/process-funct
 import type { KeyedOnTimerContext } from '../../api/functions/keyed-process-function.ts';
 import { InternalTimerService, type Triggerable } from './internal-timer-service.ts';
 import type { Output } from './output.ts';
-import type { HeapKeyedStateBackend } from '../state/heap/heap-keyed-state-backend.ts';
+import type { KeyedStateBackend } from '../state/keyed-state-backend.ts';
 import type { ProcessingTimeService } from '../tasks/processing-time-service.ts';
 
 export class KeyedTimerService implements TimerService {
-  private readonly backend: HeapKeyedStateBackend;
+  private readonly backend: KeyedStateBackend;
   private readonly processingTimeService: ProcessingTimeService;
   private readonly triggerable: Triggerable;
   private internal: InternalTimerService | null = null;
   private watermark = Number.MIN_SAFE_INTEGER;
 
-  constructor(backend: HeapKeyedStateBackend, processingTimeService: ProcessingTimeService, triggerable: Triggerable) {
+  constructor(backend: KeyedStateBackend, processingTimeService: ProcessingTimeService, triggerable: Triggerable) {
     this.backend = backend;
     this.processingTimeService = processingTimeService;
     this.triggerable = triggerable;
@@ -85,12 +85,12 @@ export class KeyedTimerService implements TimerService {
 export class KeyedProcessContext implements KeyedOnTimerContext<unknown> {
   private readonly out: Output<unknown>;
   private readonly timers: TimerService;
-  private readonly backend: HeapKeyedStateBackend;
+  private readonly backend: KeyedStateBackend;
   /** Of the current record, or of the firing timer; the operator sets it before each call. */
   currentTimestamp = NO_TIMESTAMP;
   domain: TimeDomain = 'EVENT_TIME';
 
-  constructor(output: Output<unknown>, timers: TimerService, backend: HeapKeyedStateBackend) {
+  constructor(output: Output<unknown>, timers: TimerService, backend: KeyedStateBackend) {
     this.out = output;
     this.timers = timers;
     this.backend = backend;

@@ -2,14 +2,18 @@
  * SourceOperator: the head of a chain that reads a split-based Source. It creates the reader in
  * open(), receives splits from the enumerator through its task's mailbox, and emits on each poll:
  * records (with timestamps from the watermark strategy's assigner) and watermarks from the
- * strategy's generator, on every event and periodically.
+ * strategy's generators, one per split and one for the reader, on events and periodically. With
+ * watermark alignment it reports its watermark to the coordinator and stops polling while it is
+ * ahead of its group.
  */
 import { FlinkError } from '../../errors.ts';
-import { NO_TIMESTAMP, Watermark } from '../../api/common/watermark.ts';
-import type { WatermarkGenerator, WatermarkOutput, WatermarkStrategy } from '../../api/eventtime/watermark-strategy.ts';
+import { SystemClock } from '../../api/eventtime/watermark-generator.ts';
+import type { WatermarkAlignmentParams } from '../../api/eventtime/watermark-alignment-params.ts';
+import type { WatermarkStrategy } from '../../api/eventtime/watermark-strategy.ts';
 import { InputStatus, type ReaderOutput, type Source, type SourceReader, type SourceSplit } from '../../connector/source/source.ts';
-import { WatermarkStatus } from '../io/stream-events.ts';
 import type { ScheduledTimer } from '../tasks/processing-time-service.ts';
+import { SourceWatermarkAlignment } from '../source/watermark-alignment.ts';
+import { SourceTimestampsAndWatermarks, type SourceWatermarkListener } from '../watermark/source-timestamps-and-watermarks.ts';
 import { AbstractStreamOperator } from './stream-operator.ts';
 
 /** How the operator talks to its enumerator (through the source coordinator). */
@@ -17,7 +21,17 @@ export interface SourceCoordinatorLink {
   requestSplit(subtask: number): void;
   sendEventToCoordinator(subtask: number, event: unknown): void;
   readerOpened(subtask: number): void;
+  /** Watermark alignment: the reader's current watermark. */
+  reportWatermark(subtask: number, watermark: number, params: WatermarkAlignmentParams): void;
 }
+
+const NO_ALIGNMENT: SourceWatermarkListener = {
+  updateCurrentEffectiveWatermark() {},
+  updateIdle() {},
+  updateCurrentSplitWatermark() {},
+  updateCurrentSplitIdle() {},
+  splitFinished() {},
+};
 
 export class SourceOperator<T, Split extends SourceSplit> extends AbstractStreamOperator<T> {
   readonly source: Source<T, Split, unknown>;
@@ -25,14 +39,12 @@ export class SourceOperator<T, Split extends SourceSplit> extends AbstractStream
   private readonly autoWatermarkIntervalMs: number;
   private link: SourceCoordinatorLink | null = null;
   private reader: SourceReader<T, Split> | null = null;
-  private generator: WatermarkGenerator<T> | null = null;
-  private periodicTimer: ScheduledTimer | null = null;
+  private eventTime: SourceTimestampsAndWatermarks<T> | null = null;
+  private alignment: SourceWatermarkAlignment | null = null;
+  private alignmentReportTimer: ScheduledTimer | null = null;
   private readerOutput!: ReaderOutput<T>;
-  private watermarkOutput!: WatermarkOutput;
-  private lastWatermark = Number.MIN_SAFE_INTEGER;
   /** Records the reader emitted (the source vertex's records in). */
   numRecordsOut = 0;
-  private idle = false;
 
   constructor(source: Source<T, Split, unknown>, watermarkStrategy: WatermarkStrategy<T>, autoWatermarkIntervalMs: number) {
     super();
@@ -49,39 +61,27 @@ export class SourceOperator<T, Split extends SourceSplit> extends AbstractStream
     const subtask = this.subtaskIndex;
     const link = this.link!;
     const output = this.output;
-    const assigner = this.watermarkStrategy.createTimestampAssigner();
-    const generator = this.watermarkStrategy.isNoWatermarks() ? null : this.watermarkStrategy.createWatermarkGenerator();
-    this.generator = generator;
-    this.watermarkOutput = {
-      emitWatermark: (mark) => this.emitWatermarkIfNewer(mark.timestamp),
-      markIdle: () => this.setIdle(true),
-      markActive: () => this.setIdle(false),
-    };
-    const wmOutput = this.watermarkOutput;
-    // Without event time the per-record path is a single call into the chain.
-    const collect =
-      assigner === null && generator === null
-        ? (record: T, timestamp?: number) => {
-            this.numRecordsOut++;
-            if (this.idle) this.setIdle(false);
-            output.collect(record, timestamp === undefined ? NO_TIMESTAMP : timestamp);
-          }
-        : (record: T, timestamp?: number) => {
-            this.numRecordsOut++;
-            let ts = timestamp === undefined ? NO_TIMESTAMP : timestamp;
-            if (assigner !== null) ts = assigner(record, ts);
-            if (this.idle) this.setIdle(false);
-            if (generator !== null) generator.onEvent(record, ts, wmOutput);
-            output.collect(record, ts);
-          };
-    this.readerOutput = {
-      collect,
-      emitWatermark: (timestamp) => this.emitWatermarkIfNewer(timestamp),
-      markIdle: () => this.setIdle(true),
-      markActive: () => this.setIdle(false),
-    };
-    const operatorName = this.operatorName;
     const metricGroup = this.runtimeContext.getMetricGroup();
+    const eventTime = new SourceTimestampsAndWatermarks<T>(this.watermarkStrategy, this.task.processingTimeService, this.autoWatermarkIntervalMs, metricGroup, SystemClock);
+    this.eventTime = eventTime;
+    const params = this.watermarkStrategy.getAlignmentParameters();
+    if (params.isEnabled()) {
+      this.alignment = new SourceWatermarkAlignment({
+        params,
+        reportWatermark: (watermark) => link.reportWatermark(subtask, watermark, params),
+        pauseOrResumeSplits: (toPause, toResume) => this.pauseOrResumeSplits(toPause, toResume),
+        inputActivityClock: eventTime.mainInputActivityClock,
+      });
+    }
+    this.readerOutput = eventTime.createMainOutput(
+      output,
+      (record, timestamp) => {
+        this.numRecordsOut++;
+        output.collect(record, timestamp);
+      },
+      this.alignment ?? NO_ALIGNMENT,
+    );
+    const operatorName = this.operatorName;
     const parallelism = this.runtimeContext.getNumberOfParallelSubtasks();
     try {
       this.reader = this.source.createReader({
@@ -96,31 +96,32 @@ export class SourceOperator<T, Split extends SourceSplit> extends AbstractStream
       throw this.userError(e, `starting the reader of source '${operatorName}'`);
     }
     link.readerOpened(subtask);
-    if (generator !== null && this.autoWatermarkIntervalMs > 0) this.schedulePeriodicEmit();
+    eventTime.startPeriodicWatermarkEmits();
+    if (this.alignment !== null) this.scheduleAlignmentReport(this.alignment);
   }
 
-  private schedulePeriodicEmit(): void {
+  private scheduleAlignmentReport(alignment: SourceWatermarkAlignment): void {
     const service = this.task.processingTimeService;
-    this.periodicTimer = service.registerTimer(service.getCurrentProcessingTime() + this.autoWatermarkIntervalMs, () => {
-      this.generator!.onPeriodicEmit(this.watermarkOutput);
-      this.schedulePeriodicEmit();
+    this.alignmentReportTimer = service.registerTimer(service.getCurrentProcessingTime() + alignment.updateIntervalMs, () => {
+      alignment.emitLatestWatermark();
+      if (this.alignmentReportTimer !== null) this.scheduleAlignmentReport(alignment);
     });
   }
 
-  private emitWatermarkIfNewer(timestamp: number): void {
-    if (timestamp <= this.lastWatermark) return;
-    this.lastWatermark = timestamp;
-    if (this.idle) this.setIdle(false);
-    this.output.emitWatermark(new Watermark(timestamp));
-  }
-
-  private setIdle(idle: boolean): void {
-    if (this.idle === idle) return;
-    this.idle = idle;
-    this.output.emitWatermarkStatus(idle ? WatermarkStatus.IDLE : WatermarkStatus.ACTIVE);
+  private pauseOrResumeSplits(toPause: string[], toResume: string[]): void {
+    this.eventTime!.pauseOrResumeSplits(toPause, toResume);
+    // A reader that cannot pause single splits is only held back as a whole.
+    if (this.reader?.pauseOrResumeSplits === undefined) return;
+    try {
+      this.reader.pauseOrResumeSplits(toPause, toResume);
+    } catch (e) {
+      throw this.userError(e, 'pausing or resuming splits for watermark alignment');
+    }
   }
 
   emitNext(): InputStatus {
+    // Ahead of its alignment group: the reader is not polled until the group catches up.
+    if (this.alignment?.isWaitingForAlignment() === true) return InputStatus.NOTHING_AVAILABLE;
     try {
       return this.reader!.pollNext(this.readerOutput);
     } catch (e) {
@@ -131,10 +132,14 @@ export class SourceOperator<T, Split extends SourceSplit> extends AbstractStream
   }
 
   isAvailable(): Promise<void> {
+    if (this.alignment?.isWaitingForAlignment() === true) return this.alignment.whenAligned();
     return this.reader!.isAvailable();
   }
 
   addSplits(splits: Split[]): void {
+    // As Flink's SourceOperator: every assigned split has its own output and watermark generator.
+    for (const split of splits) this.readerOutput.createOutputForSplit(split.splitId());
+    this.alignment?.splitsAdded(splits.length);
     this.reader!.addSplits(splits);
   }
 
@@ -146,17 +151,30 @@ export class SourceOperator<T, Split extends SourceSplit> extends AbstractStream
     this.reader!.handleSourceEvents?.(event);
   }
 
-  /** End of input: a last periodic emit, then the final watermark (Flink's MAX_WATERMARK). */
+  /** The coordinator's announcement: the highest watermark this source's group allows now. */
+  handleWatermarkAlignmentEvent(maxWatermark: number): void {
+    const alignment = this.alignment;
+    if (alignment === null) return;
+    const wasWaiting = alignment.isWaitingForAlignment();
+    alignment.handleAlignmentEvent(maxWatermark);
+    if (wasWaiting && !alignment.isWaitingForAlignment()) this.task.wakeup();
+  }
+
+  /** End of input: the final watermark (Flink's MAX_WATERMARK); the group is no longer held back. */
   emitFinalWatermark(): void {
-    this.periodicTimer?.cancel();
-    this.periodicTimer = null;
-    if (this.generator !== null) this.generator.onPeriodicEmit(this.watermarkOutput);
-    this.setIdle(false);
-    this.output.emitWatermark(Watermark.MAX_WATERMARK);
+    this.stopTimers();
+    this.eventTime!.emitFinalWatermark();
+    this.alignment?.endOfInput();
+  }
+
+  private stopTimers(): void {
+    this.eventTime?.stopPeriodicWatermarkEmits();
+    this.alignmentReportTimer?.cancel();
+    this.alignmentReportTimer = null;
   }
 
   override async close(): Promise<void> {
-    this.periodicTimer?.cancel();
+    this.stopTimers();
     try {
       await this.reader?.close();
     } catch (e) {

@@ -6,7 +6,9 @@
 import { resolveMethod, type KeySelector, type ReduceFunction } from '../../api/common/functions.ts';
 import { AbstractUdfStreamOperator } from './abstract-udf-stream-operator.ts';
 import { describeRecord, type OneInputStreamOperator } from './stream-operator.ts';
-import type { HeapKeyedStateBackend, StateTable } from '../state/heap/heap-keyed-state-backend.ts';
+import type { ValueState } from '../../api/state/state.ts';
+import { ValueStateDescriptor } from '../../api/state/state-descriptor.ts';
+import type { KeyedStateBackend } from '../state/keyed-state-backend.ts';
 import { illegalState } from '../../errors.ts';
 
 export const REDUCE_STATE_NAME = '_op_state';
@@ -14,8 +16,8 @@ export const REDUCE_STATE_NAME = '_op_state';
 export class StreamGroupedReduceOperator<T> extends AbstractUdfStreamOperator<T, ReduceFunction<T>> implements OneInputStreamOperator<T, T> {
   private readonly reduce: (value1: T, value2: T) => T;
   private readonly keySelector: (value: T) => unknown;
-  private backend!: HeapKeyedStateBackend;
-  private values!: StateTable<T>;
+  private backend!: KeyedStateBackend;
+  private values!: ValueState<T>;
 
   constructor(reducer: ReduceFunction<T>, keySelector: KeySelector<T, unknown>) {
     super(reducer);
@@ -29,7 +31,7 @@ export class StreamGroupedReduceOperator<T> extends AbstractUdfStreamOperator<T,
       throw illegalState(`Operator '${this.operatorName}' reduces per key but has no keyed state backend: its input must be keyed`);
     }
     this.backend = backend;
-    this.values = backend.getOrCreateTable<T>(REDUCE_STATE_NAME);
+    this.values = backend.getPartitionedState<ValueState<T>>(new ValueStateDescriptor<T>(REDUCE_STATE_NAME));
     await super.open();
   }
 
@@ -39,7 +41,7 @@ export class StreamGroupedReduceOperator<T> extends AbstractUdfStreamOperator<T,
     } catch (e) {
       throw this.keyError(e, value);
     }
-    const current = this.values.get();
+    const current = this.values.value();
     let result: T;
     if (current === undefined) {
       result = value;
@@ -50,7 +52,7 @@ export class StreamGroupedReduceOperator<T> extends AbstractUdfStreamOperator<T,
         throw this.userError(e, 'processing record ' + describeRecord(value));
       }
     }
-    this.values.put(result);
+    this.values.update(result);
     this.output.collect(result, timestamp);
   }
 }

@@ -9,7 +9,7 @@ import { Watermark } from '../../api/common/watermark.ts';
 import { WatermarkStatus } from '../io/stream-events.ts';
 import type { Output } from './output.ts';
 import type { StreamingRuntimeContext } from './streaming-runtime-context.ts';
-import type { HeapKeyedStateBackend } from '../state/heap/heap-keyed-state-backend.ts';
+import type { KeyedStateBackend } from '../state/keyed-state-backend.ts';
 import type { ProcessingTimeService } from '../tasks/processing-time-service.ts';
 
 /** What a task offers the operators of its chain. */
@@ -27,14 +27,15 @@ export interface StreamOperatorParameters<OUT> {
   readonly output: Output<OUT>;
   readonly runtimeContext: StreamingRuntimeContext;
   readonly task: TaskServices;
-  readonly keyedStateBackend: HeapKeyedStateBackend | null;
+  /** The keyed state backend of a keyed operator (created by the task before setup); null otherwise. */
+  readonly keyedStateBackend: KeyedStateBackend | null;
 }
 
 export abstract class AbstractStreamOperator<OUT> {
   protected output!: Output<OUT>;
   protected runtimeContext!: StreamingRuntimeContext;
   protected task!: TaskServices;
-  protected keyedStateBackend: HeapKeyedStateBackend | null = null;
+  protected keyedStateBackend: KeyedStateBackend | null = null;
   operatorName = '';
   private input1Watermark = Number.MIN_SAFE_INTEGER;
   private input2Watermark = Number.MIN_SAFE_INTEGER;
@@ -48,6 +49,7 @@ export abstract class AbstractStreamOperator<OUT> {
     this.task = parameters.task;
     this.keyedStateBackend = parameters.keyedStateBackend;
     this.operatorName = parameters.operatorName;
+    parameters.runtimeContext.setKeyedStateBackend(parameters.keyedStateBackend, parameters.operatorName);
   }
 
   get subtaskIndex(): number {

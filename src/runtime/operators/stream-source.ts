@@ -9,6 +9,7 @@ import { NO_TIMESTAMP, Watermark } from '../../api/common/watermark.ts';
 import type { SourceContext, SourceFunction } from '../../api/functions/source-function.ts';
 import { WatermarkStatus } from '../io/stream-events.ts';
 import { AbstractStreamOperator } from './stream-operator.ts';
+import { initializeUserFunctionState } from '../state/operator/function-state.ts';
 
 /** What the source needs of its task while it emits. */
 export interface SourceEmissionGuard {
@@ -37,6 +38,8 @@ export class StreamSource<T> extends AbstractStreamOperator<T> {
     const fn = this.userFunction;
     try {
       fn.setRuntimeContext?.(this.runtimeContext);
+      // A CheckpointedFunction source (Flink's classic counting source) gets its state before open().
+      await initializeUserFunctionState(this, fn, this.runtimeContext, false);
       await fn.open?.(this.runtimeContext);
     } catch (e) {
       throw this.userError(e, 'opening');

@@ -2,13 +2,17 @@
  * SourceCoordinator: the coordinator side of a split-based source. It runs the source's
  * SplitEnumerator, forwards split requests and events from the readers to it, and delivers its
  * split assignments to the readers' tasks. Calls into the enumerator are deferred, as they would
- * be over RPC, so a reader never re-enters its own enumerator call.
+ * be over RPC, so a reader never re-enters its own enumerator call. With watermark alignment it
+ * also aggregates its readers' watermarks into their group (shared through the job's
+ * CoordinatorStore) and announces the group's limit to them every update interval.
  */
 import { userFunctionError } from '../../errors.ts';
 import type { ReaderInfo, Source, SourceSplit, SplitEnumerator, SplitEnumeratorContext } from '../../connector/source/source.ts';
 import { MetricGroup } from '../metrics/metric-group.ts';
 import type { SourceOperator } from '../operators/source-operator.ts';
 import type { SourceCoordinatorLink } from '../operators/source-operator.ts';
+import type { WatermarkAlignmentParams } from '../../api/eventtime/watermark-alignment-params.ts';
+import { CoordinatorStore, WatermarkAlignmentCoordinator } from './watermark-alignment-coordinator.ts';
 
 /** Runs an action on the reader of one subtask, inside that subtask's mailbox. */
 export type ReaderDelivery = (subtask: number, action: (operator: SourceOperator<unknown, SourceSplit>) => void) => void;
@@ -22,15 +26,26 @@ export class SourceCoordinator<Split extends SourceSplit> implements SourceCoord
   private readonly readers = new Map<number, ReaderInfo>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly metrics = new MetricGroup(['coordinator']);
+  private readonly coordinatorStore: CoordinatorStore;
   private enumerator: SplitEnumerator<Split, unknown> | null = null;
+  private alignment: WatermarkAlignmentCoordinator | null = null;
   private closed = false;
 
-  constructor(operatorName: string, source: Source<unknown, Split, unknown>, parallelism: number, deliver: ReaderDelivery, onFailure: (error: unknown) => void) {
+  /** `coordinatorStore` is shared by the source coordinators of one job (watermark alignment groups). */
+  constructor(
+    operatorName: string,
+    source: Source<unknown, Split, unknown>,
+    parallelism: number,
+    deliver: ReaderDelivery,
+    onFailure: (error: unknown) => void,
+    coordinatorStore: CoordinatorStore = new CoordinatorStore(),
+  ) {
     this.operatorName = operatorName;
     this.source = source;
     this.parallelism = parallelism;
     this.deliver = deliver;
     this.onFailure = onFailure;
+    this.coordinatorStore = coordinatorStore;
   }
 
   async start(): Promise<void> {
@@ -107,6 +122,25 @@ export class SourceCoordinator<Split extends SourceSplit> implements SourceCoord
 
   sendEventToCoordinator(subtask: number, event: unknown): void {
     this.defer('handling a source event', () => this.enumerator!.handleSourceEvent?.(subtask, event));
+  }
+
+  /** A reader's watermark (watermark alignment); the first report starts the announcements. */
+  reportWatermark(subtask: number, watermark: number, params: WatermarkAlignmentParams): void {
+    this.defer('handling a reported watermark', () => {
+      if (this.alignment === null) this.startAlignment(params);
+      this.alignment!.handleReportedWatermark(subtask, watermark);
+    });
+  }
+
+  private startAlignment(params: WatermarkAlignmentParams): void {
+    const alignment = new WatermarkAlignmentCoordinator(params, this.coordinatorStore, this, (subtask, maxAllowed) =>
+      this.deliver(subtask, (op) => op.handleWatermarkAlignmentEvent(maxAllowed)),
+    );
+    this.alignment = alignment;
+    const announcer = setInterval(() => {
+      if (!this.closed) this.defer('announcing the combined watermark', () => alignment.announceCombinedWatermark());
+    }, params.getUpdateInterval());
+    this.timers.add(announcer);
   }
 
   readerOpened(subtask: number): void {

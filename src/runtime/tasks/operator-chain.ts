@@ -20,10 +20,20 @@ export class OperatorChain {
   readonly nodes: readonly StreamNode[];
   readonly writers: readonly RecordWriter<unknown>[];
 
-  constructor(vertex: JobVertex, subtaskIndex: number, writers: ReadonlyMap<StreamEdge, RecordWriter<unknown>>, createParameters: ParametersFactory) {
+  /** The output of each operator, head first; setupOperators hands them over. */
+  private readonly outputs: readonly Output<unknown>[];
+  private isSetUp = false;
+
+  /**
+   * Creates and wires the operators. With `createParameters` they are also set up; without, the
+   * owner calls setupOperators() later (a task first creates the keyed state backends, which may
+   * take I/O).
+   */
+  constructor(vertex: JobVertex, subtaskIndex: number, writers: ReadonlyMap<StreamEdge, RecordWriter<unknown>>, createParameters?: ParametersFactory) {
     this.nodes = vertex.chainedNodes;
     this.writers = [...new Set(writers.values())];
     const byNode = new Map<number, AbstractStreamOperator<unknown>>();
+    const outputsByNode = new Map<number, Output<unknown>>();
     for (let i = this.nodes.length - 1; i >= 0; i--) {
       const node = this.nodes[i]!;
       const outputs: Output<unknown>[] = node.outEdges.map((edge) => {
@@ -38,11 +48,19 @@ export class OperatorChain {
         return edge.outputTag === null ? new ChainingOutput(input) : new SideOutputChainingOutput(input, edge.outputTag);
       });
       const output = outputs.length === 0 ? new DiscardingOutput() : outputs.length === 1 ? outputs[0]! : new BroadcastingOutput(outputs);
-      const operator = node.operatorFactory(subtaskIndex);
-      operator.setup(createParameters(node, output));
-      byNode.set(node.id, operator);
+      byNode.set(node.id, node.operatorFactory(subtaskIndex));
+      outputsByNode.set(node.id, output);
     }
     this.operators = this.nodes.map((n) => byNode.get(n.id)!);
+    this.outputs = this.nodes.map((n) => outputsByNode.get(n.id)!);
+    if (createParameters !== undefined) this.setupOperators(createParameters);
+  }
+
+  /** Sets the operators up tail first (the order in which they were set up before). */
+  setupOperators(createParameters: ParametersFactory): void {
+    if (this.isSetUp) return;
+    this.isSetUp = true;
+    for (let i = this.operators.length - 1; i >= 0; i--) this.operators[i]!.setup(createParameters(this.nodes[i]!, this.outputs[i]!));
   }
 
   get head(): AbstractStreamOperator<unknown> {
@@ -59,6 +77,8 @@ export class OperatorChain {
 
   /** Closes every operator tail first (as Flink), also when one fails to close; returns the first error. */
   async closeOperators(): Promise<unknown> {
+    // Operators that were never set up were never opened either, and have nothing to release.
+    if (!this.isSetUp) return undefined;
     let first: unknown = undefined;
     for (let i = this.operators.length - 1; i >= 0; i--) {
       try {

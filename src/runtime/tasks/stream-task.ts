@@ -21,7 +21,8 @@ import { MetricGroup } from '../metrics/metric-group.ts';
 import type { Output } from '../operators/output.ts';
 import type { StreamOperatorParameters, TaskServices } from '../operators/stream-operator.ts';
 import { StreamingRuntimeContext } from '../operators/streaming-runtime-context.ts';
-import { HeapKeyedStateBackend } from '../state/heap/heap-keyed-state-backend.ts';
+import { HashMapStateBackend } from '../state/hash-map-state-backend.ts';
+import type { KeyedStateBackend, StateBackend } from '../state/keyed-state-backend.ts';
 import { computeKeyGroupRangeForOperatorIndex } from '../state/key-group-range-assignment.ts';
 import { MailboxProcessingTimeService } from './processing-time-service.ts';
 import { OperatorChain } from './operator-chain.ts';
@@ -47,6 +48,8 @@ export interface TaskDeployment {
   readonly bufferTimeoutMs: number;
   readonly metricGroup: MetricGroup;
   readonly sourceServices: import('./source-driver.ts').SourceServices;
+  /** Creates the keyed state backends of keyed operators; a HashMapStateBackend when absent. */
+  readonly stateBackend?: StateBackend;
 }
 
 const BATCHES_PER_STEP = 4;
@@ -69,6 +72,8 @@ export class StreamTask implements TaskServices {
   private nextInput = 0;
   private lastFlush = performance.now();
   private flushTimer: NodeJS.Timeout | null = null;
+  /** The keyed state backend of each keyed operator of the chain, by stream node id. */
+  private readonly keyedStateBackends = new Map<number, KeyedStateBackend>();
   inStep = false;
   numRecordsIn = 0;
 
@@ -85,7 +90,8 @@ export class StreamTask implements TaskServices {
       if (partitioner instanceof KeyGroupStreamPartitioner) partitioner.setProducer(vertex.name, subtaskIndex, vertex.parallelism);
       writers.set(edge, new RecordWriter(channels, partitioner, deployment.batchSize, { onChannelOverflow: (c) => this.onChannelOverflow(c) }));
     }
-    this.chain = new OperatorChain(vertex, subtaskIndex, writers, (node, output) => this.operatorParameters(node, output));
+    // Operators are set up in run(), once their keyed state backends exist.
+    this.chain = new OperatorChain(vertex, subtaskIndex, writers);
     for (const gate of this.inputs) gate.setListener({ notifyInputAvailable: () => this.scheduler.wakeup() });
     this.source = isSourceHead(this.chain.head) ? new SourceDriver(this, this.chain.head, deployment.sourceServices) : null;
   }
@@ -110,10 +116,40 @@ export class StreamTask implements TaskServices {
     };
     const metricGroup = this.deployment.metricGroup.addGroup(node.name);
     const runtimeContext = new StreamingRuntimeContext(taskInfo, jobInfo, this.accumulators, metricGroup);
-    const keyedStateBackend = node.isKeyed()
-      ? new HeapKeyedStateBackend(computeKeyGroupRangeForOperatorIndex(node.maxParallelism, node.parallelism, subtaskIndex), node.maxParallelism, `operator '${node.name}' (subtask ${subtaskIndex + 1}/${node.parallelism})`)
-      : null;
+    const keyedStateBackend = this.keyedStateBackends.get(node.id) ?? null;
     return { operatorName: node.name, output, runtimeContext, task: this, keyedStateBackend };
+  }
+
+  /** One keyed state backend per keyed operator, over the key groups of this subtask. */
+  private async createKeyedStateBackends(): Promise<void> {
+    const { vertex, subtaskIndex, jobInfo } = this.deployment;
+    const stateBackend = this.deployment.stateBackend ?? new HashMapStateBackend();
+    for (const node of this.chain.nodes) {
+      if (!node.isKeyed()) continue;
+      const backend = await stateBackend.createKeyedStateBackend({
+        jobId: jobInfo.jobId,
+        operatorIdentifier: node.uid ?? `${vertex.id}-${node.id}`,
+        keyGroupRange: computeKeyGroupRangeForOperatorIndex(node.maxParallelism, node.parallelism, subtaskIndex),
+        maxParallelism: node.maxParallelism,
+        subtaskIndex,
+        where: `operator '${node.name}' (subtask ${subtaskIndex + 1}/${node.parallelism})`,
+      });
+      this.keyedStateBackends.set(node.id, backend);
+    }
+  }
+
+  /** Disposes every keyed state backend; returns the first error. */
+  private async disposeKeyedStateBackends(): Promise<unknown> {
+    let first: unknown = undefined;
+    for (const backend of this.keyedStateBackends.values()) {
+      try {
+        await backend.dispose();
+      } catch (e) {
+        first ??= e;
+      }
+    }
+    this.keyedStateBackends.clear();
+    return first;
   }
 
   // ---- TaskServices -------------------------------------------------------------------------
@@ -147,6 +183,9 @@ export class StreamTask implements TaskServices {
     let error: unknown = undefined;
     try {
       this.state = TaskState.INITIALIZING;
+      await this.createKeyedStateBackends();
+      if (this.isTerminal()) return;
+      this.chain.setupOperators((node, output) => this.operatorParameters(node, output));
       await this.chain.openOperators();
       if (this.isTerminal()) return;
       const ended = new Promise<void>((resolve, reject) => (this.endOfInput = { resolve, reject }));
@@ -167,7 +206,8 @@ export class StreamTask implements TaskServices {
       this.processingTimeService.shutdown();
       if (this.flushTimer !== null) clearTimeout(this.flushTimer);
       const closeError = await this.chain.closeOperators();
-      error ??= this.failure ?? closeError;
+      const disposeError = await this.disposeKeyedStateBackends();
+      error ??= this.failure ?? closeError ?? disposeError;
       if (this.state === TaskState.CANCELING) {
         this.state = TaskState.CANCELED;
       } else if (error !== undefined) {

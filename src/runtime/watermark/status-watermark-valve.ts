@@ -2,6 +2,7 @@
  * StatusWatermarkValve: combines the watermarks and idleness of an input's channels into the
  * input's watermark, as Flink's valve: the minimum over active, aligned channels; idle channels
  * drop out; a channel that comes back rejoins once it has caught up with the output watermark.
+ * Every task input runs one (InputGate); WatermarkManager offers it keyed by input names.
  */
 
 export interface ValveOutput {
@@ -30,6 +31,25 @@ export class StatusWatermarkValve {
 
   isIdle(): boolean {
     return this.outputIdle;
+  }
+
+  get numberOfChannels(): number {
+    return this.channels.length;
+  }
+
+  channelWatermark(channelIndex: number): number {
+    return this.channels[channelIndex]!.watermark;
+  }
+
+  /**
+   * Adds a channel (for inputs that appear later, as in WatermarkManager); returns its index. It
+   * joins like a channel that comes back from idleness: it holds the output back once it has
+   * caught up, and it is idle while the whole valve is.
+   */
+  addChannel(): number {
+    const watermark = Number.MIN_SAFE_INTEGER;
+    this.channels.push({ watermark, idle: this.outputIdle, aligned: !this.outputIdle && watermark >= this.lastOutputWatermark });
+    return this.channels.length - 1;
   }
 
   inputWatermark(timestamp: number, channelIndex: number, output: ValveOutput): void {

@@ -150,3 +150,102 @@ describe('WatermarkStrategy', () => {
     assert.equal(strategy.isNoWatermarks(), false);
   });
 });
+
+describe('WatermarkStrategy.withIdleness', () => {
+  it('wraps the generator in idleness detection on the input activity clock it is given', () => {
+    let now = 0;
+    const clock = { relativeTimeMillis: () => now };
+    const g = WatermarkStrategy.forMonotonousTimestamps<number>().withIdleness(Duration.ofMillis(100)).createWatermarkGenerator({ getInputActivityClock: () => clock });
+    const out = feed(g, [[1, 10]]);
+    g.onPeriodicEmit(out);
+    assert.deepEqual(out.watermarks, [9]);
+    now = 50;
+    g.onPeriodicEmit(out); // no events since the last emit: the countdown starts
+    now = 151;
+    g.onPeriodicEmit(out);
+    assert.equal(out.idle, 1);
+    assert.deepEqual(out.watermarks, [9, 9], 'no watermark once idle');
+  });
+
+  it('takes milliseconds or a Duration, rejects zero, negative and non-durations', () => {
+    const base = WatermarkStrategy.forMonotonousTimestamps<number>();
+    assert.ok(base.withIdleness(10) instanceof WatermarkStrategy);
+    assert.ok(base.withIdleness(Duration.ofSeconds(1)) instanceof WatermarkStrategy);
+    assert.throws(() => base.withIdleness(0), /idleTimeout must be greater than zero/);
+    assert.throws(() => base.withIdleness(Duration.ofMillis(-1)), RangeError);
+    assert.throws(() => base.withIdleness('1s' as unknown as number), TypeError);
+  });
+
+  it('keeps the assigner and alignment, and makes noWatermarks emit (it can mark idle)', () => {
+    const strategy = WatermarkStrategy.noWatermarks<number>()
+      .withTimestampAssigner((e) => e * 10)
+      .withWatermarkAlignment('g', 5)
+      .withIdleness(20);
+    assert.equal(strategy.createTimestampAssigner()!(2, 0), 20);
+    assert.equal(strategy.getAlignmentParameters().getWatermarkGroup(), 'g');
+    assert.equal(strategy.isNoWatermarks(), false);
+  });
+});
+
+describe('WatermarkStrategy.withWatermarkAlignment', () => {
+  it('is disabled unless asked for, with a default update interval of 1 s', () => {
+    const base = WatermarkStrategy.forMonotonousTimestamps<number>();
+    assert.equal(base.getAlignmentParameters().isEnabled(), false);
+    const aligned = base.withWatermarkAlignment('group-1', Duration.ofSeconds(20));
+    const params = aligned.getAlignmentParameters();
+    assert.equal(params.isEnabled(), true);
+    assert.equal(params.getWatermarkGroup(), 'group-1');
+    assert.equal(params.getMaxAllowedWatermarkDrift(), 20_000);
+    assert.equal(params.getUpdateInterval(), 1000);
+    assert.equal(base.getAlignmentParameters().isEnabled(), false, 'the original strategy is unchanged');
+  });
+
+  it('takes the drift and the interval as Durations or milliseconds and keeps the other settings', () => {
+    const strategy = WatermarkStrategy.forBoundedOutOfOrderness<{ t: number }>(5)
+      .withTimestampAssigner((e) => e.t)
+      .withWatermarkAlignment('g', 100, Duration.ofMillis(250));
+    assert.equal(strategy.getAlignmentParameters().getMaxAllowedWatermarkDrift(), 100);
+    assert.equal(strategy.getAlignmentParameters().getUpdateInterval(), 250);
+    assert.equal(strategy.createTimestampAssigner()!({ t: 7 }, 0), 7);
+    // The alignment survives later changes.
+    assert.equal(strategy.withIdleness(10).withTimestampAssigner((e) => e.t).getAlignmentParameters().getWatermarkGroup(), 'g');
+  });
+
+  it('rejects an empty group, a negative drift and a non-positive interval', () => {
+    const base = WatermarkStrategy.forMonotonousTimestamps<number>();
+    assert.throws(() => base.withWatermarkAlignment('', 10), TypeError);
+    assert.throws(() => base.withWatermarkAlignment('g', -1), RangeError);
+    assert.throws(() => base.withWatermarkAlignment('g', 10, 0), RangeError);
+    assert.throws(() => base.withWatermarkAlignment('g', '10' as unknown as number), TypeError);
+  });
+});
+
+describe('Punctuated and periodic generators', () => {
+  it('a punctuated generator emits on events, through the output passed to onEvent', () => {
+    const g = WatermarkStrategy.forGenerator<{ ts: number; marker: boolean }>(() => ({
+      onEvent: (e, ts, out) => {
+        if (e.marker) out.emitWatermark(new Watermark(ts));
+      },
+      onPeriodicEmit: () => {},
+    })).createWatermarkGenerator();
+    const out = feed(g, [
+      [{ ts: 1, marker: false }, 1],
+      [{ ts: 5, marker: true }, 5],
+      [{ ts: 7, marker: false }, 7],
+    ]);
+    g.onPeriodicEmit(out);
+    assert.deepEqual(out.watermarks, [5]);
+  });
+
+  it('BoundedOutOfOrdernessWatermarks.onEvent takes the output and does not emit to it', () => {
+    const g = new BoundedOutOfOrdernessWatermarks<number>(0);
+    const out = new CollectingWatermarkOutput();
+    g.onEvent(1, 100, out);
+    assert.deepEqual(out.watermarks, []);
+  });
+
+  it('rejects a timestamp assigner that is neither a function nor an object with extractTimestamp', () => {
+    assert.throws(() => WatermarkStrategy.noWatermarks<number>().withTimestampAssigner({} as never), TypeError);
+    assert.throws(() => WatermarkStrategy.forGenerator<number>(null as never), TypeError);
+  });
+});

@@ -171,7 +171,7 @@ abstract class OperatorTestHarness<OUT> {
       this.accumulators,
       new MetricGroup(['test', name, String(subtask)]),
     );
-    this.keyedStateBackend = options.keyed === true ? new HeapKeyedStateBackend(KeyGroupRange.of(0, maxParallelism - 1), maxParallelism, 'test') : null;
+    this.keyedStateBackend = options.keyed === true ? new HeapKeyedStateBackend({ keyGroupRange: KeyGroupRange.of(0, maxParallelism - 1), maxParallelism, where: 'test' }) : null;
     operator.setup({
       operatorName: name,
       output: this.output,

@@ -9,7 +9,8 @@ import { NO_TIMESTAMP } from '../../../src/api/common/watermark.ts';
 import type { Collector } from '../../../src/api/common/functions.ts';
 import { KeyedCoProcessFunction } from '../../../src/api/functions/co-process-function.ts';
 import type { KeyedOnTimerContext, KeyedProcessFunctionContext } from '../../../src/api/functions/keyed-process-function.ts';
-import type { StateTable } from '../../../src/runtime/state/heap/heap-keyed-state-backend.ts';
+import type { ValueState } from '../../../src/api/state/state.ts';
+import { ValueStateDescriptor } from '../../../src/api/state/state-descriptor.ts';
 import { KeyedCoProcessOperator } from '../../../src/runtime/operators/keyed-co-process-operator.ts';
 import { TwoInputOperatorTestHarness } from './harness.ts';
 
@@ -23,34 +24,29 @@ interface Payment {
 
 /** Matches orders with payments by id; an order unpaid when the watermark passes its time + 10 times out. */
 class Matcher extends KeyedCoProcessFunction<string, Order, Payment, string> {
-  // The state table exists only once the harness has its backend, hence a getter.
-  private readonly getTable: () => StateTable<Order>;
-  constructor(getTable: () => StateTable<Order>) {
-    super();
-    this.getTable = getTable;
+  private orders!: ValueState<Order>;
+  override open(): void {
+    this.orders = this.getRuntimeContext().getState(new ValueStateDescriptor<Order>('orders'));
   }
   processElement1(o: Order, ctx: KeyedProcessFunctionContext<string>, _out: Collector<string>): void {
-    this.getTable().put(o);
+    this.orders.update(o);
     ctx.timerService().registerEventTimeTimer(ctx.timestamp()! + 10);
   }
   processElement2(_p: Payment, ctx: KeyedProcessFunctionContext<string>, out: Collector<string>): void {
-    const order = this.getTable().get();
+    const order = this.orders.value();
     if (order !== undefined) {
       out.collect(`paid ${ctx.getCurrentKey()} ${order.amount}`);
-      this.getTable().remove();
+      this.orders.clear();
     }
   }
   override onTimer(ts: number, ctx: KeyedOnTimerContext<string>, out: Collector<string>): void {
-    if (this.getTable().get() !== undefined) out.collect(`timeout ${ctx.getCurrentKey()} @${ts} ${ctx.timeDomain()}`);
+    if (this.orders.value() !== undefined) out.collect(`timeout ${ctx.getCurrentKey()} @${ts} ${ctx.timeDomain()}`);
   }
 }
 
 function setup() {
-  const holder: { h?: TwoInputOperatorTestHarness<Order, Payment, string> } = {};
-  const fn = new Matcher(() => holder.h!.keyedStateBackend!.getOrCreateTable<Order>('orders'));
-  const op = new KeyedCoProcessOperator<string, Order, Payment, string>(fn, (o) => o.id, (p) => p.orderId);
+  const op = new KeyedCoProcessOperator<string, Order, Payment, string>(new Matcher(), (o) => o.id, (p) => p.orderId);
   const h = new TwoInputOperatorTestHarness(op, { keyed: true, operatorName: 'Match' });
-  holder.h = h;
   return { h, op };
 }
 

@@ -12,7 +12,7 @@ import { KeyGroupRange } from '../../../src/runtime/state/key-group-range.ts';
 import { CollectingOutput, ManualProcessingTimeService } from './harness.ts';
 
 function setup() {
-  const backend = new HeapKeyedStateBackend(KeyGroupRange.of(0, 127), 128, 'test');
+  const backend = new HeapKeyedStateBackend({ keyGroupRange: KeyGroupRange.of(0, 127), maxParallelism: 128, where: 'test' });
   const clock = new ManualProcessingTimeService(0);
   const fired: string[] = [];
   const triggerable: Triggerable = {

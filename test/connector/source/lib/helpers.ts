@@ -67,6 +67,10 @@ export class CollectingReaderOutput<T> implements ReaderOutput<T> {
   emitWatermark(): void {}
   markIdle(): void {}
   markActive(): void {}
+  createOutputForSplit(): this {
+    return this;
+  }
+  releaseOutputForSplit(): void {}
 }
 
 /** Whether `promise` has settled after pending callbacks ran. */

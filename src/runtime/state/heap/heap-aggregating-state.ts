@@ -1,0 +1,47 @@
+/*
+ * AggregatingState on the heap: the stored value is the accumulator of everything added.
+ */
+import type { AggregateFunction, AggregatingState } from '../../../api/state/state.ts';
+import type { AggregatingStateDescriptor } from '../../../api/state/state-descriptor.ts';
+import type { Namespace } from '../keyed-state-backend.ts';
+import type { InternalAppendingState } from '../ttl/abstract-ttl-state.ts';
+import { AbstractHeapState } from './abstract-heap-state.ts';
+import type { StateTable } from './state-table.ts';
+
+export class HeapAggregatingState<IN, ACC, OUT> extends AbstractHeapState<ACC> implements AggregatingState<IN, OUT>, InternalAppendingState<ACC> {
+  private readonly aggregateFunction: AggregateFunction<IN, ACC, OUT>;
+
+  constructor(descriptor: AggregatingStateDescriptor<IN, ACC, OUT>, table: StateTable<ACC>) {
+    super(descriptor, table);
+    this.aggregateFunction = descriptor.aggregateFunction;
+  }
+
+  get(): OUT | undefined {
+    const acc = this.table.get(this.namespace);
+    return acc === undefined ? undefined : this.aggregateFunction.getResult(acc);
+  }
+
+  add(value: IN): void {
+    if (value === undefined || value === null) {
+      this.clear();
+      return;
+    }
+    const fn = this.aggregateFunction;
+    const acc = this.table.get(this.namespace);
+    this.updateInternal(fn.add(value, acc === undefined ? fn.createAccumulator() : acc));
+  }
+
+  getInternal(): ACC | undefined {
+    return this.table.get(this.namespace);
+  }
+
+  updateInternal(value: ACC | undefined): void {
+    if (value === undefined) this.table.remove(this.namespace);
+    else this.table.put(this.namespace, value);
+  }
+
+  override mergeNamespaces(target: Namespace, sources: readonly Namespace[]): void {
+    const fn = this.aggregateFunction;
+    this.mergeWith(target, sources, (a, b) => fn.merge(a, b));
+  }
+}

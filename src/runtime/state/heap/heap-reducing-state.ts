@@ -1,0 +1,45 @@
+/*
+ * ReducingState on the heap: the stored value is the reduce of everything added.
+ */
+import { resolveMethod } from '../../../api/common/functions.ts';
+import type { ReducingState } from '../../../api/state/state.ts';
+import type { ReducingStateDescriptor } from '../../../api/state/state-descriptor.ts';
+import type { Namespace } from '../keyed-state-backend.ts';
+import type { InternalAppendingState } from '../ttl/abstract-ttl-state.ts';
+import { AbstractHeapState } from './abstract-heap-state.ts';
+import type { StateTable } from './state-table.ts';
+
+export class HeapReducingState<T> extends AbstractHeapState<T> implements ReducingState<T>, InternalAppendingState<T> {
+  private readonly reduce: (a: T, b: T) => T;
+
+  constructor(descriptor: ReducingStateDescriptor<T>, table: StateTable<T>) {
+    super(descriptor, table);
+    this.reduce = resolveMethod(descriptor.reduceFunction, 'reduce', 'ReduceFunction');
+  }
+
+  get(): T | undefined {
+    return this.table.get(this.namespace);
+  }
+
+  add(value: T): void {
+    if (value === undefined || value === null) {
+      this.clear();
+      return;
+    }
+    const current = this.table.get(this.namespace);
+    this.updateInternal(current === undefined ? value : this.reduce(current, value));
+  }
+
+  getInternal(): T | undefined {
+    return this.table.get(this.namespace);
+  }
+
+  updateInternal(value: T | undefined): void {
+    if (value === undefined || value === null) this.table.remove(this.namespace);
+    else this.table.put(this.namespace, value);
+  }
+
+  override mergeNamespaces(target: Namespace, sources: readonly Namespace[]): void {
+    this.mergeWith(target, sources, this.reduce);
+  }
+}

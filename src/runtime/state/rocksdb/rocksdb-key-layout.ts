@@ -1,0 +1,103 @@
+/*
+ * The layout of RocksDB keys of keyed state, chosen so that a key group is one contiguous key
+ * range (snapshotted, deleted or copied by a range scan) and the entries of one key and namespace
+ * are one contiguous range as well (map state iterates them by prefix):
+ *
+ *   u16 key group | u32 len | key bytes | u32 len | namespace bytes [| map user key bytes]
+ *
+ * big-endian. Key bytes come from KeySerializer (equal keys => equal bytes), namespace bytes from
+ * NamespaceSerializer (VOID_NAMESPACE => zero bytes). The namespace is length-prefixed so that
+ * the prefix of one namespace never covers the map entries of another.
+ */
+
+export const KEY_GROUP_PREFIX_BYTES = 2;
+
+/** `u16 key group | u32 len | key`: the part of a state key fixed by setCurrentKey. */
+export function serializeKeyPrefix(keyGroup: number, key: Uint8Array): Uint8Array {
+  const out = new Uint8Array(KEY_GROUP_PREFIX_BYTES + 4 + key.length);
+  const view = new DataView(out.buffer);
+  view.setUint16(0, keyGroup);
+  view.setUint32(2, key.length);
+  out.set(key, 6);
+  return out;
+}
+
+/** `keyPrefix | u32 len | namespace`, with room for `extra` more bytes after it (map user keys). */
+export function serializeStateKey(keyPrefix: Uint8Array, namespace: Uint8Array, extra = 0): Uint8Array {
+  const out = new Uint8Array(keyPrefix.length + 4 + namespace.length + extra);
+  out.set(keyPrefix, 0);
+  new DataView(out.buffer).setUint32(keyPrefix.length, namespace.length);
+  out.set(namespace, keyPrefix.length + 4);
+  return out;
+}
+
+/** `stateKey | userKey`: the RocksDB key of one map entry. */
+export function appendUserKey(stateKey: Uint8Array, userKey: Uint8Array): Uint8Array {
+  const out = new Uint8Array(stateKey.length + userKey.length);
+  out.set(stateKey, 0);
+  out.set(userKey, stateKey.length);
+  return out;
+}
+
+/** The same bytes from the snapshot format's separate parts. */
+export function composeStateKey(keyGroup: number, key: Uint8Array, namespace: Uint8Array, userKey?: Uint8Array): Uint8Array {
+  const out = new Uint8Array(KEY_GROUP_PREFIX_BYTES + 8 + key.length + namespace.length + (userKey?.length ?? 0));
+  const view = new DataView(out.buffer);
+  view.setUint16(0, keyGroup);
+  view.setUint32(2, key.length);
+  out.set(key, 6);
+  view.setUint32(6 + key.length, namespace.length);
+  out.set(namespace, 10 + key.length);
+  if (userKey !== undefined) out.set(userKey, 10 + key.length + namespace.length);
+  return out;
+}
+
+export interface DecodedStateKey {
+  readonly keyGroup: number;
+  readonly key: Uint8Array;
+  readonly namespace: Uint8Array;
+  /** Bytes after the namespace: the user key of a map entry, empty otherwise. */
+  readonly userKey: Uint8Array;
+}
+
+/** Splits a RocksDB key into its parts (views into `bytes`); throws on a malformed key. */
+export function decodeStateKey(bytes: Uint8Array, where: string): DecodedStateKey {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 10) throw new Error(`Corrupt state key in ${where}: ${bytes.length} bytes`);
+  const keyGroup = view.getUint16(0);
+  const keyLength = view.getUint32(2);
+  const nsAt = 6 + keyLength;
+  if (nsAt + 4 > bytes.length) throw new Error(`Corrupt state key in ${where}: key length ${keyLength} exceeds the entry`);
+  const nsLength = view.getUint32(nsAt);
+  const userAt = nsAt + 4 + nsLength;
+  if (userAt > bytes.length) throw new Error(`Corrupt state key in ${where}: namespace length ${nsLength} exceeds the entry`);
+  return { keyGroup, key: bytes.subarray(6, nsAt), namespace: bytes.subarray(nsAt + 4, userAt), userKey: bytes.subarray(userAt) };
+}
+
+/** The key group of a RocksDB state key. */
+export function keyGroupOf(bytes: Uint8Array): number {
+  return (bytes[0]! << 8) | bytes[1]!;
+}
+
+/** The first key of key group `keyGroup` (max parallelism <= 2^15, so keyGroup + 1 still fits). */
+export function keyGroupStart(keyGroup: number): Uint8Array {
+  return new Uint8Array([(keyGroup >>> 8) & 0xff, keyGroup & 0xff]);
+}
+
+/** The smallest key greater than every key starting with `prefix` (undefined: no upper bound). */
+export function prefixEnd(prefix: Uint8Array): Uint8Array | undefined {
+  const out = Uint8Array.from(prefix);
+  for (let i = out.length - 1; i >= 0; i--) {
+    if (out[i] !== 0xff) {
+      out[i]!++;
+      return out.subarray(0, i + 1);
+    }
+  }
+  return undefined;
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

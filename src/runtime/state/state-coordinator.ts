@@ -1,0 +1,137 @@
+/*
+ * StateCoordinator: the coordinator side of state. It creates the state backend of a job on a
+ * TaskManager (`createStateBackend({ taskManagerId, jobId, config })`), tracks every keyed state
+ * backend that tasks create through it, collects their statistics (entries, RocksDB memory,
+ * latencies, a back-pressure level that the back-pressure coordinator consumes), logs a periodic
+ * summary only when asked, and takes part in checkpoints by snapshotting a job's backends.
+ */
+import { getLogger } from '../../utils/logger.ts';
+import { HashMapStateBackend } from './hash-map-state-backend.ts';
+import type { KeyedStateBackend, KeyedStateBackendParameters, KeyedStateBackendStatistics, SnapshotRunner, StateBackend } from './keyed-state-backend.ts';
+
+const log = getLogger('StateCoordinator');
+
+/** The seed's StateBackendConfig: a backend type with RocksDB options, or a ready backend. */
+export interface StateBackendConfig {
+  readonly type?: 'hashmap' | 'rocksdb';
+  readonly dbPath?: string;
+  readonly columnFamilies?: readonly string[];
+  readonly writeBufferSize?: number;
+  readonly maxBackgroundJobs?: number;
+  readonly blockBasedTableOptions?: { readonly blockSize?: number; readonly cacheSize?: number; readonly bloomFilterBitsPerKey?: number };
+  readonly enableStatistics?: boolean;
+}
+
+export interface RegisteredKeyedBackend {
+  readonly id: string;
+  readonly taskManagerId: string;
+  readonly jobId: string;
+  readonly operator: string;
+  readonly subtaskIndex: number;
+  readonly backend: KeyedStateBackend;
+}
+
+export interface BackendStatistics extends KeyedStateBackendStatistics {
+  readonly id: string;
+  readonly type: string;
+  readonly where: string;
+}
+
+export interface StateCoordinatorStatistics {
+  readonly backends: readonly BackendStatistics[];
+  readonly totalEntries: number;
+  /** The highest back-pressure level (0..1) any backend reports; 0 for heap backends. */
+  readonly backPressureLevel: number;
+}
+
+export class StateCoordinator {
+  private readonly stateBackends = new Map<string, { taskManagerId: string; jobId: string; backend: StateBackend }>();
+  private readonly keyedBackends = new Map<string, RegisteredKeyedBackend>();
+  private nextId = 1;
+  private summaryTimer: NodeJS.Timeout | null = null;
+
+  /**
+   * Creates (or wraps) the state backend of a job on a TaskManager; keyed backends created through
+   * the returned backend are tracked until they are disposed.
+   */
+  async createStateBackend(request: { taskManagerId: string; jobId: string; config?: StateBackendConfig | StateBackend }): Promise<{ id: string; backend: StateBackend }> {
+    const base = await this.resolve(request.config);
+    const id = `${request.taskManagerId}/${request.jobId}/${this.nextId++}`;
+    const tracking: StateBackend = {
+      type: base.type,
+      createKeyedStateBackend: async (parameters: KeyedStateBackendParameters) => {
+        const keyed = await base.createKeyedStateBackend(parameters);
+        return this.track(request.taskManagerId, request.jobId, parameters, keyed);
+      },
+    };
+    this.stateBackends.set(id, { taskManagerId: request.taskManagerId, jobId: request.jobId, backend: tracking });
+    return { id, backend: tracking };
+  }
+
+  private async resolve(config: StateBackendConfig | StateBackend | undefined): Promise<StateBackend> {
+    if (config !== undefined && typeof (config as StateBackend).createKeyedStateBackend === 'function') return config as StateBackend;
+    const c = (config ?? {}) as StateBackendConfig;
+    if (c.type === 'rocksdb') {
+      const { RocksDBStateBackend } = await import('./rocksdb/rocksdb-state-backend.ts');
+      const { type: _type, ...rocksdb } = c;
+      return new RocksDBStateBackend(rocksdb);
+    }
+    return new HashMapStateBackend();
+  }
+
+  private track(taskManagerId: string, jobId: string, parameters: KeyedStateBackendParameters, backend: KeyedStateBackend): KeyedStateBackend {
+    const id = `${jobId}/${parameters.operatorIdentifier}/${parameters.subtaskIndex}`;
+    this.keyedBackends.set(id, { id, taskManagerId, jobId, operator: parameters.where, subtaskIndex: parameters.subtaskIndex, backend });
+    const dispose = backend.dispose.bind(backend);
+    // Unregister on dispose without wrapping the backend object: the hot path keeps its own class.
+    backend.dispose = async () => {
+      this.keyedBackends.delete(id);
+      await dispose();
+    };
+    return backend;
+  }
+
+  registeredBackends(jobId?: string): RegisteredKeyedBackend[] {
+    return [...this.keyedBackends.values()].filter((r) => jobId === undefined || r.jobId === jobId);
+  }
+
+  getStatistics(jobId?: string): StateCoordinatorStatistics {
+    const backends = this.registeredBackends(jobId).map((r) => {
+      const s = r.backend.getStatistics();
+      return { id: r.id, type: r.backend.type, where: r.operator, numEntries: s.numEntries, metrics: s.metrics };
+    });
+    return {
+      backends,
+      totalEntries: backends.reduce((n, b) => n + b.numEntries, 0),
+      backPressureLevel: backends.reduce((max, b) => Math.max(max, b.metrics['backPressureLevel'] ?? 0), 0),
+    };
+  }
+
+  /** The checkpoint's synchronous part on every keyed backend of the job; materialize() finishes each. */
+  snapshotJob(jobId: string, checkpointId: number): Map<string, SnapshotRunner> {
+    const runners = new Map<string, SnapshotRunner>();
+    for (const r of this.registeredBackends(jobId)) runners.set(r.id, r.backend.snapshot(checkpointId));
+    return runners;
+  }
+
+  /** Logs a summary of the statistics every `intervalMs` (only when asked; the timer does not keep the process alive). */
+  startStatisticsSummary(intervalMs = 30_000): void {
+    this.stopStatisticsSummary();
+    this.summaryTimer = setInterval(() => {
+      const stats = this.getStatistics();
+      log.info({ backends: stats.backends.length, totalEntries: stats.totalEntries, backPressureLevel: stats.backPressureLevel }, 'state backend statistics');
+      for (const b of stats.backends) log.debug({ backend: b.id, type: b.type, entries: b.numEntries, metrics: b.metrics }, 'state backend');
+    }, intervalMs);
+    this.summaryTimer.unref();
+  }
+
+  stopStatisticsSummary(): void {
+    if (this.summaryTimer !== null) clearInterval(this.summaryTimer);
+    this.summaryTimer = null;
+  }
+
+  /** Forgets a job's backends (the tasks dispose them). */
+  releaseJob(jobId: string): void {
+    for (const [id, entry] of this.stateBackends) if (entry.jobId === jobId) this.stateBackends.delete(id);
+  }
+}
