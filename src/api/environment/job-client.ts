@@ -2,6 +2,7 @@
  * JobClient: the handle of a submitted job, as Flink's: its status, metrics, result and cancel.
  */
 import type { LocalJob } from '../../runtime/executor/local-stream-executor.ts';
+import type { StateCoordinatorStatistics } from '../../runtime/state/state-coordinator.ts';
 import type { JobExecutionResult, JobStatus, VertexMetrics } from '../../runtime/executor/job-status.ts';
 
 export interface JobListener {
@@ -40,6 +41,11 @@ export class JobClient {
   /** Per-vertex metrics keyed by vertex name; rates cover the time since the previous call. */
   async getMetrics(): Promise<Record<string, VertexMetrics>> {
     return this.job.getMetrics();
+  }
+
+  /** Statistics of the job's keyed state backends, from the state coordinator. */
+  getStateStatistics(): StateCoordinatorStatistics {
+    return this.job.getStateStatistics();
   }
 
   /** A textual plan of the running job: vertices, parallelism and edges. */

@@ -17,6 +17,7 @@ import { pointwiseConnections } from '../partitioner/pointwise.ts';
 import { SourceCoordinator } from '../source/source-coordinator.ts';
 import { CoordinatorStore } from '../source/watermark-alignment-coordinator.ts';
 import type { StateBackend } from '../state/keyed-state-backend.ts';
+import { StateCoordinator, type StateCoordinatorStatistics } from '../state/state-coordinator.ts';
 import { StreamTask } from '../tasks/stream-task.ts';
 import { TaskScheduler } from '../tasks/task-scheduler.ts';
 import type { SourceSplit } from '../../connector/source/source.ts';
@@ -31,6 +32,8 @@ export interface LocalExecutionOptions {
   readonly buffersPerChannel: number;
   /** Creates the keyed state backends of the job's keyed operators; HashMapStateBackend when absent. */
   readonly stateBackend?: StateBackend;
+  /** Tracks the job's keyed state backends; one per job when not shared. */
+  readonly stateCoordinator?: StateCoordinator;
 }
 
 export class LocalJob {
@@ -44,6 +47,8 @@ export class LocalJob {
   /** Shared by the job's source coordinators (watermark alignment groups span sources). */
   private readonly coordinatorStore = new CoordinatorStore();
   private readonly metricsRoot: MetricGroup;
+  private readonly stateCoordinator: StateCoordinator;
+  private jobStateBackend: StateBackend | undefined = undefined;
   private status: JobStatus = JobStatus.INITIALIZING;
   private failure: unknown = undefined;
   private startTime = 0;
@@ -64,6 +69,7 @@ export class LocalJob {
     this.jobName = jobGraph.jobName;
     this.options = options;
     this.metricsRoot = new MetricGroup([jobGraph.jobName]);
+    this.stateCoordinator = options.stateCoordinator ?? new StateCoordinator();
     this.result = this.run();
     // The caller may only look at the result later (executeAsync); a failure is still reported there.
     this.result.catch(() => {});
@@ -73,9 +79,16 @@ export class LocalJob {
     return this.status;
   }
 
+  /** Statistics of the job's keyed state backends (entries, RocksDB figures, back-pressure level). */
+  getStateStatistics(): StateCoordinatorStatistics {
+    return this.stateCoordinator.getStatistics(this.jobId);
+  }
+
   private async run(): Promise<JobExecutionResult> {
     this.startTime = performance.now();
     try {
+      const config = this.options.stateBackend;
+      this.jobStateBackend = (await this.stateCoordinator.createStateBackend({ taskManagerId: 'local', jobId: this.jobId, ...(config === undefined ? {} : { config }) })).backend;
       this.deploy();
       for (const coordinator of this.coordinators.values()) await coordinator.start();
       this.status = JobStatus.RUNNING;
@@ -94,6 +107,7 @@ export class LocalJob {
       for (const coordinator of this.coordinators.values()) {
         await coordinator.close().catch((e: unknown) => this.failJob(e));
       }
+      this.stateCoordinator.releaseJob(this.jobId);
       this.endTime = performance.now();
     }
     if (this.status === JobStatus.CANCELLING) {
@@ -169,7 +183,7 @@ export class LocalJob {
             bufferTimeoutMs,
             metricGroup: vertexGroup.addGroup(String(subtask)),
             sourceServices: { coordinatorFor: (id) => this.coordinators.get(id) },
-            ...(this.options.stateBackend === undefined ? {} : { stateBackend: this.options.stateBackend }),
+            ...(this.jobStateBackend === undefined ? {} : { stateBackend: this.jobStateBackend }),
           }),
         );
       }
