@@ -21,6 +21,7 @@ function vertex(numRecordsIn: number, numRecordsSend: number, numRecordsInPerSec
     outPoolUsage: 0,
     subtasks: [],
     userMetrics: {},
+    stateMetrics: {},
   };
 }
 

@@ -76,4 +76,10 @@ export interface VertexMetrics {
   readonly subtasks: readonly { readonly state: string; readonly numRecordsIn: number; readonly numRecordsOut: number; readonly numRecordsSend: number }[];
   /** User-defined metrics of the vertex's operators, by "<operator>.<metric>". */
   readonly userMetrics: Readonly<Record<string, unknown>>;
+  /**
+   * Figures of the vertex's keyed state backends, summed over subtasks: `numEntries`, and on RocksDB
+   * Flink's metric names (rocksdb.cur-size-all-mem-tables, rocksdb.block-cache-usage,
+   * rocksdb.estimate-pending-compaction-bytes, ...) and `backPressureLevel` (the maximum).
+   */
+  readonly stateMetrics: Readonly<Record<string, number>>;
 }

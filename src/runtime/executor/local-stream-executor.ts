@@ -18,7 +18,7 @@ import { SourceCoordinator } from '../source/source-coordinator.ts';
 import { CoordinatorStore } from '../source/watermark-alignment-coordinator.ts';
 import type { StateBackend } from '../state/keyed-state-backend.ts';
 import { StateCoordinator, type StateCoordinatorStatistics } from '../state/state-coordinator.ts';
-import { StreamTask } from '../tasks/stream-task.ts';
+import { StreamTask, mergeStateMetrics } from '../tasks/stream-task.ts';
 import { TaskScheduler } from '../tasks/task-scheduler.ts';
 import type { SourceSplit } from '../../connector/source/source.ts';
 import { JobExecutionResult, JobStatus, type VertexMetrics } from './job-status.ts';
@@ -245,6 +245,7 @@ export class LocalJob {
         return { state: t.getState(), numRecordsIn: recordsIn, numRecordsOut: recordsOut, numRecordsSend: recordsSend };
       });
       const rates = this.rates(vertex.id, counts, now);
+      const stateMetrics = mergeStateMetrics(tasks.map((t) => t.stateMetrics()));
       const userMetrics: Record<string, unknown> = {};
       for (const t of tasks) {
         for (const [k, v] of Object.entries(t.deployment.metricGroup.snapshotAll())) {
@@ -264,6 +265,7 @@ export class LocalJob {
         outPoolUsage: outPool,
         subtasks,
         userMetrics,
+        stateMetrics,
       };
     }
     return out;

@@ -138,6 +138,18 @@ export class StreamTask implements TaskServices {
     }
   }
 
+  /**
+   * Figures of this task's keyed state backends with Flink's metric names (RocksDB properties,
+   * latencies), summed over its keyed operators; `numEntries` counts state entries and
+   * `backPressureLevel` is the highest any backend reports.
+   */
+  stateMetrics(): Record<string, number> {
+    return mergeStateMetrics([...this.keyedStateBackends.values()].map((b) => {
+      const s = b.getStatistics();
+      return { ...s.metrics, numEntries: s.numEntries };
+    }));
+  }
+
   /** Disposes every keyed state backend; returns the first error. */
   private async disposeKeyedStateBackends(): Promise<unknown> {
     let first: unknown = undefined;
@@ -412,4 +424,16 @@ export class StreamTask implements TaskServices {
     }
     return n;
   }
+}
+
+/** Sums state figures; levels (0..1) take the maximum instead. */
+export function mergeStateMetrics(all: readonly Readonly<Record<string, number>>[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const metrics of all) {
+    for (const [name, value] of Object.entries(metrics)) {
+      if (typeof value !== 'number') continue;
+      out[name] = name.endsWith('backPressureLevel') || name.endsWith('.p99') || name.endsWith('.p50') ? Math.max(out[name] ?? 0, value) : (out[name] ?? 0) + value;
+    }
+  }
+  return out;
 }
