@@ -107,6 +107,7 @@ export { StateTtlConfig, StateTtlConfigBuilder, UpdateType, StateVisibility, Ttl
 export { StateTypes, type StateType, type State, type ValueState, type ListState, type MapState, type ReducingState, type AggregatingState, type AppendingState, type AggregateFunction } from './api/state/state.ts';
 export { Compatibility, type TypeSerializer, type SerializerSnapshot, type CompatibilityResult } from './runtime/serialization/type-serializer.ts';
 export { defaultSerializer } from './runtime/serialization/msgpack-serializer.ts';
+export { Types, TypedSerializer, serializerFromSnapshot, describeSerializerSnapshot, type TypeOf, type ObjectOf, type ObjectOptions } from './runtime/serialization/types.ts';
 export { HashMapStateBackend, type HashMapStateBackendOptions } from './runtime/state/hash-map-state-backend.ts';
 export type { StateBackend } from './runtime/state/keyed-state-backend.ts';
 export type { TtlTimeProvider } from './runtime/state/ttl/ttl-time-provider.ts';
