@@ -1,11 +1,14 @@
 /*
  * Entry point of `npm run bench`: the engine's core benchmarks (the stateless chain and the keyed
- * reduce, each at parallelism 1 and 4) against their hand-written loops. Each case runs in a fresh
- * Node process (with --expose-gc), so what one pipeline taught the JIT does not colour the next;
- * the results are printed as a table and written into BENCHMARKS.md.
+ * reduce, each at parallelism 1 and 4) against their hand-written loops, and the keyed-state
+ * benchmarks (bench/state/: value, list and map state and a keyed-counter job, on the heap and the
+ * RocksDB backend) against a plain Map. Each case runs in a fresh Node process (with --expose-gc),
+ * so what one case taught the JIT does not colour the next; the results are printed as tables and
+ * written into their sections of BENCHMARKS.md.
  *
  *   npm run bench                      all cases, full size; updates BENCHMARKS.md
  *   npm run bench -- keyed             only cases whose id (e.g. keyed-reduce/p4) contains "keyed"
+ *   npm run bench -- state/            only the state cases (e.g. state/value/rocksdb)
  *   BENCH_QUICK=1 npm run bench        smoke run: small inputs, one round, BENCHMARKS.md untouched
  *   npm run bench -- --help            every option
  */
@@ -31,29 +34,54 @@ import {
 } from './harness.ts';
 import * as statelessChain from './pipelines/stateless-chain.ts';
 import * as keyedReduce from './pipelines/keyed-reduce.ts';
+import {
+  STATE_CASES,
+  findStateCase,
+  formatPerSecond,
+  formatStateTable,
+  measureStateCase,
+  passesStateTarget,
+  runStateOnly,
+  stateCaseRecords,
+  stateMarkdownSection,
+  type StateCase,
+  type StateCaseResult,
+} from './state/state-suite.ts';
 
 const BENCHMARKS: readonly PipelineBenchmark[] = [statelessChain, keyedReduce];
 const SECTION = 'spine';
 const SECTION_TITLE = 'Results';
+const STATE_SECTION = 'state';
+const STATE_SECTION_TITLE = 'Results';
 const BENCHMARKS_FILE = path.join(import.meta.dirname, '..', 'BENCHMARKS.md');
 
 const USAGE = `Usage: npm run bench -- [options] [filter...]
 
-  filter               run only the cases whose id contains one of these (ids: ${BENCHMARKS.flatMap((b) => [1, 4].map((p) => caseId(b.name, p))).join(', ')})
+  filter               run only the cases whose id contains one of these (ids: ${BENCHMARKS.flatMap((b) => [1, 4].map((p) => caseId(b.name, p))).join(', ')},
+                       ${STATE_CASES.map((c) => c.id).join(', ')})
   --quick              small inputs and one round (also BENCH_QUICK=1); does not update BENCHMARKS.md
   --rounds <n>         alternating engine/loop rounds (default 5)
   --records <n>        source records per run instead of each benchmark's default
-  --parallelism <list> comma-separated parallelisms (default 1,4)
+  --parallelism <list> comma-separated parallelisms of the pipeline cases (default 1,4)
   --min-sample <s>     repeat a run within a sample until it took this many seconds (default 0.5)
   --in-process         run every case in this process (e.g. under node --cpu-prof)
-  --engine-only        with --in-process: only engine runs (after one loop run for the checksum), to profile
-  --write, --no-write  update BENCHMARKS.md or not (default: only for a full, unfiltered run)
+  --engine-only        with --in-process: only engine (or state backend) runs after one loop run for the checksum, to profile
+  --write, --no-write  update BENCHMARKS.md or not (default: a family's section, when all its cases ran at full size)
   --check-targets      exit with code 1 when a case is below its target
   -h, --help           this text`;
 
-interface CaseSpec {
-  readonly bench: PipelineBenchmark;
-  readonly parallelism: number;
+type CaseSpec =
+  | { readonly kind: 'pipeline'; readonly id: string; readonly bench: PipelineBenchmark; readonly parallelism: number }
+  | { readonly kind: 'state'; readonly id: string; readonly stateCase: StateCase };
+
+type CaseOutcome = { readonly kind: 'pipeline'; readonly result: CaseResult } | { readonly kind: 'state'; readonly result: StateCaseResult };
+
+function pipelineSpec(bench: PipelineBenchmark, parallelism: number): CaseSpec {
+  return { kind: 'pipeline', id: caseId(bench.name, parallelism), bench, parallelism };
+}
+
+function stateSpec(stateCase: StateCase): CaseSpec {
+  return { kind: 'state', id: stateCase.id, stateCase };
 }
 
 interface RunConfig {
@@ -72,8 +100,10 @@ interface Invocation {
   /** Whether to update BENCHMARKS.md; undefined lets the run decide. */
   readonly write: boolean | undefined;
   readonly checkTargets: boolean;
-  /** Only some of the cases run (a filter or other parallelisms). */
+  /** Only some of the pipeline cases run (a filter or other parallelisms). */
   readonly partial: boolean;
+  /** Only some of the state cases run. */
+  readonly statePartial: boolean;
 }
 
 function parse(): Invocation | null {
@@ -112,14 +142,18 @@ function parse(): Invocation | null {
     minSampleSeconds: minSample,
   };
   const common = { config, inProcess: values['in-process'], write: values.write, checkTargets: values['check-targets'] };
-  if (values.child !== undefined) return { ...common, cases: [childCase(values.child)], mode: 'child', partial: true };
-  const all = BENCHMARKS.flatMap((bench) => parallelismList(values.parallelism).map((parallelism) => ({ bench, parallelism })));
-  const cases = all.filter((c) => positionals.length === 0 || positionals.some((f) => caseId(c.bench.name, c.parallelism).includes(f)));
+  if (values.child !== undefined) return { ...common, cases: [childCase(values.child)], mode: 'child', partial: true, statePartial: true };
+  const all = [
+    ...BENCHMARKS.flatMap((bench) => parallelismList(values.parallelism).map((parallelism) => pipelineSpec(bench, parallelism))),
+    ...STATE_CASES.map(stateSpec),
+  ];
+  const cases = all.filter((c) => positionals.length === 0 || positionals.some((f) => c.id.includes(f)));
   if (cases.length === 0) {
-    throw new Error(`No benchmark matches ${positionals.map((f) => `'${f}'`).join(', ')}; the cases are ${all.map((c) => caseId(c.bench.name, c.parallelism)).join(', ')}`);
+    throw new Error(`No benchmark matches ${positionals.map((f) => `'${f}'`).join(', ')}; the cases are ${all.map((c) => c.id).join(', ')}`);
   }
-  const partial = cases.length < BENCHMARKS.length * 2 || values.parallelism !== '1,4';
-  return { ...common, cases, mode: values['engine-only'] ? 'engine-only' : 'compare', partial };
+  const partial = cases.filter((c) => c.kind === 'pipeline').length < BENCHMARKS.length * 2 || values.parallelism !== '1,4';
+  const statePartial = cases.filter((c) => c.kind === 'state').length < STATE_CASES.length;
+  return { ...common, cases, mode: values['engine-only'] ? 'engine-only' : 'compare', partial, statePartial };
 }
 
 function parallelismList(list: string): number[] {
@@ -130,34 +164,46 @@ function parallelismList(list: string): number[] {
   });
 }
 
-/** The case a child process runs, from its id (e.g. keyed-reduce/p4). */
+/** The case a child process runs, from its id (e.g. keyed-reduce/p4 or state/value/heap). */
 function childCase(id: string): CaseSpec {
+  const stateCase = findStateCase(id);
+  if (stateCase !== undefined) return stateSpec(stateCase);
   const match = /^(.+)\/p(\d+)$/.exec(id);
   const bench = BENCHMARKS.find((b) => b.name === match?.[1]);
   if (match === null || bench === undefined) throw new Error(`Unknown benchmark case '${id}'`);
-  return { bench, parallelism: Number(match[2]) };
+  return pipelineSpec(bench, Number(match[2]));
+}
+
+function defaultRecords(spec: CaseSpec, quick: boolean): number {
+  if (spec.kind === 'state') return stateCaseRecords(spec.stateCase, quick);
+  return quick ? spec.bench.quickRecords : spec.bench.records;
 }
 
 function measureOptions(spec: CaseSpec, config: RunConfig): MeasureOptions {
   return {
-    records: config.records ?? (config.quick ? spec.bench.quickRecords : spec.bench.records),
+    records: config.records ?? defaultRecords(spec, config.quick),
     rounds: config.rounds,
     minSampleSeconds: config.minSampleSeconds,
     log: (line) => console.error(line),
   };
 }
 
+async function measure(spec: CaseSpec, config: RunConfig): Promise<CaseOutcome> {
+  if (spec.kind === 'pipeline') return { kind: 'pipeline', result: await measureCase(spec.bench, spec.parallelism, measureOptions(spec, config)) };
+  return { kind: 'state', result: await measureStateCase(spec.stateCase.workload, spec.stateCase.backend, measureOptions(spec, config)) };
+}
+
 /** Runs one case in a fresh process; resolves with its result, rejects with why it failed. */
-function runInChild(spec: CaseSpec, config: RunConfig): Promise<CaseResult> {
-  const args = ['--child', caseId(spec.bench.name, spec.parallelism), '--rounds', String(config.rounds), '--min-sample', String(config.minSampleSeconds)];
+function runInChild(spec: CaseSpec, config: RunConfig): Promise<CaseOutcome> {
+  const args = ['--child', spec.id, '--rounds', String(config.rounds), '--min-sample', String(config.minSampleSeconds)];
   if (config.records !== undefined) args.push('--records', String(config.records));
   if (config.quick) args.push('--quick');
   const execArgv = process.execArgv.includes('--expose-gc') ? process.execArgv : [...process.execArgv, '--expose-gc'];
   const child = fork(import.meta.filename, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
-    let result: CaseResult | undefined;
+    let result: CaseOutcome | undefined;
     let failure: string | undefined;
-    child.on('message', (message: { result?: CaseResult; error?: string }) => {
+    child.on('message', (message: { result?: CaseOutcome; error?: string }) => {
       result = message.result;
       failure = message.error;
     });
@@ -171,7 +217,7 @@ function runInChild(spec: CaseSpec, config: RunConfig): Promise<CaseResult> {
 
 async function runChild(spec: CaseSpec, config: RunConfig): Promise<void> {
   try {
-    const result = await measureCase(spec.bench, spec.parallelism, measureOptions(spec, config));
+    const result = await measure(spec, config);
     process.send!({ result });
   } catch (e) {
     const message = e instanceof ChecksumMismatchError ? `CHECKSUM MISMATCH: ${e.message}` : e instanceof Error ? (e.stack ?? e.message) : String(e);
@@ -200,38 +246,52 @@ async function main(): Promise<void> {
   }
   if (mode === 'engine-only') {
     for (const spec of cases) {
-      const rates = await runEngineOnly(spec.bench, spec.parallelism, measureOptions(spec, config));
-      console.log(`${caseId(spec.bench.name, spec.parallelism)}: engine median ${formatRate(rates.median)} (${formatRate(rates.min)} – ${formatRate(rates.max)})`);
+      const rates =
+        spec.kind === 'pipeline'
+          ? await runEngineOnly(spec.bench, spec.parallelism, measureOptions(spec, config))
+          : await runStateOnly(spec.stateCase.workload, spec.stateCase.backend, measureOptions(spec, config));
+      const format = spec.kind === 'pipeline' ? formatRate : formatPerSecond;
+      console.log(`${spec.id}: ${spec.kind === 'pipeline' ? 'engine' : 'state backend'} median ${format(rates.median)} (${format(rates.min)} – ${format(rates.max)}) records`);
     }
     return;
   }
   const machine = machineInfo();
   console.log(`Machine: ${formatMachine(machine)}${config.quick ? ' · QUICK run' : ''}`);
   const results: CaseResult[] = [];
-  const failures: string[] = [];
+  const stateResults: StateCaseResult[] = [];
+  const failures: { readonly kind: CaseSpec['kind']; readonly line: string }[] = [];
   for (const spec of cases) {
-    const id = caseId(spec.bench.name, spec.parallelism);
     try {
-      results.push(invocation.inProcess ? await measureCase(spec.bench, spec.parallelism, measureOptions(spec, config)) : await runInChild(spec, config));
+      const outcome = invocation.inProcess ? await measure(spec, config) : await runInChild(spec, config);
+      if (outcome.kind === 'pipeline') results.push(outcome.result);
+      else stateResults.push(outcome.result);
     } catch (e) {
       const message = e instanceof ChecksumMismatchError ? `CHECKSUM MISMATCH: ${e.message}` : e instanceof Error ? e.message : String(e);
-      failures.push(`${id}: ${message}`);
-      console.error(`\n*** ${id} FAILED: ${message}\n`);
+      failures.push({ kind: spec.kind, line: `${spec.id}: ${message}` });
+      console.error(`\n*** ${spec.id} FAILED: ${message}\n`);
     }
   }
   machine.loadAverageAtEnd = os.loadavg()[0]!;
-  if (results.length > 0) console.log(`\n${formatTable(results)}\n\nLoad average ${machine.loadAverage.toFixed(2)} at start, ${machine.loadAverageAtEnd.toFixed(2)} at end.`);
-  for (const f of failures) console.log(`FAILED ${f}`);
+  if (results.length > 0) console.log(`\n${formatTable(results)}`);
+  if (stateResults.length > 0) console.log(`\n${formatStateTable(stateResults)}`);
+  console.log(`\nLoad average ${machine.loadAverage.toFixed(2)} at start, ${machine.loadAverageAtEnd.toFixed(2)} at end.`);
+  for (const f of failures) console.log(`FAILED ${f.line}`);
 
-  const write = invocation.write ?? (!config.quick && !invocation.partial && config.records === undefined && failures.length === 0);
-  if (write && results.length > 0) {
+  const complete = (partial: boolean, kind: CaseSpec['kind']): boolean =>
+    !config.quick && !partial && config.records === undefined && !failures.some((f) => f.kind === kind);
+  const written: string[] = [];
+  if ((invocation.write ?? complete(invocation.partial, 'pipeline')) && results.length > 0) {
     writeSection(BENCHMARKS_FILE, SECTION, markdownSection(SECTION_TITLE, machine, results, []));
-    console.log(`Results written to ${path.relative(process.cwd(), BENCHMARKS_FILE)}.`);
-  } else {
-    console.log('BENCHMARKS.md not updated (quick, partial or failed run; --write forces it).');
+    written.push('the pipeline results');
   }
+  if ((invocation.write ?? complete(invocation.statePartial, 'state')) && stateResults.length > 0) {
+    writeSection(BENCHMARKS_FILE, STATE_SECTION, stateMarkdownSection(STATE_SECTION_TITLE, machine, stateResults));
+    written.push('the state results');
+  }
+  if (written.length > 0) console.log(`Wrote ${written.join(' and ')} to ${path.relative(process.cwd(), BENCHMARKS_FILE)}.`);
+  else console.log('BENCHMARKS.md not updated (quick, partial or failed run; --write forces it).');
   if (failures.length > 0) process.exitCode = 1;
-  else if (invocation.checkTargets && results.some((r) => !passes(r))) process.exitCode = 1;
+  else if (invocation.checkTargets && (results.some((r) => !passes(r)) || stateResults.some((r) => !passesStateTarget(r)))) process.exitCode = 1;
 }
 
 await main();

@@ -11,6 +11,9 @@ export { JobClient, type JobListener } from './api/environment/job-client.ts';
 export { DataStream, type CollectOptions } from './api/datastream/data-stream.ts';
 export { KeyedStream, type FieldExpression } from './api/datastream/keyed-stream.ts';
 export { ConnectedStreams } from './api/datastream/connected-streams.ts';
+export { IntervalJoin, IntervalJoined } from './api/datastream/interval-join.ts';
+export { JoinedStreams, JoinedStreamsWhere, JoinedStreamsEqualTo, JoinedStreamsWithWindow } from './api/datastream/joined-streams.ts';
+export { CoGroupedStreams, CoGroupedStreamsWhere, CoGroupedStreamsEqualTo, CoGroupedStreamsWithWindow, type TaggedUnion } from './api/datastream/co-grouped-streams.ts';
 export { DataStreamSink } from './api/datastream/data-stream-sink.ts';
 export { BroadcastStream } from './api/datastream/broadcast-stream.ts';
 export { BroadcastConnectedStream } from './api/datastream/broadcast-connected-stream.ts';
@@ -46,6 +49,17 @@ export { IntCounter, LongCounter, DoubleCounter, AverageAccumulator, ListAccumul
 export { ProcessFunction, TimeDomain, type TimerService, type ProcessFunctionContext, type OnTimerContext } from './api/functions/process-function.ts';
 export { KeyedProcessFunction, type KeyedProcessFunctionContext, type KeyedOnTimerContext } from './api/functions/keyed-process-function.ts';
 export { CoProcessFunction, KeyedCoProcessFunction } from './api/functions/co-process-function.ts';
+export {
+  ProcessJoinFunction,
+  RichJoinFunction,
+  RichFlatJoinFunction,
+  RichCoGroupFunction,
+  type ProcessJoinFunctionContext,
+  type ProcessJoinFunctionLike,
+  type JoinFunction,
+  type FlatJoinFunction,
+  type CoGroupFunction,
+} from './api/functions/join-functions.ts';
 export {
   isCheckpointedFunction,
   type CheckpointedFunction,
@@ -117,3 +131,49 @@ export { Configuration } from './configuration/configuration.ts';
 export * from './configuration/config-options.ts';
 export { FlinkError, ErrorCodes, ErrorDescriptions, type ErrorCode } from './errors.ts';
 export type { MetricGroup, Counter, Gauge, Meter } from './runtime/metrics/metric-group.ts';
+
+export { WindowedStream, type WindowFunctionArgument } from './api/datastream/windowed-stream.ts';
+export { AllWindowedStream, type AllWindowFunctionArgument } from './api/datastream/all-windowed-stream.ts';
+export {
+  ProcessWindowFunction,
+  ProcessAllWindowFunction,
+  RichWindowFunction,
+  RichAllWindowFunction,
+  type ProcessWindowFunctionContext,
+  type ProcessAllWindowFunctionContext,
+  type ProcessWindowFunctionLike,
+  type ProcessAllWindowFunctionLike,
+  type WindowFunction,
+  type AllWindowFunction,
+} from './api/functions/window-functions.ts';
+export { Window } from './api/windowing/windows/window.ts';
+export { TimeWindow, TimeWindowSerializer } from './api/windowing/windows/time-window.ts';
+export { GlobalWindow, GlobalWindowSerializer } from './api/windowing/windows/global-window.ts';
+export { WindowAssigner, type WindowAssignerContext } from './api/windowing/assigners/window-assigner.ts';
+export { MergingWindowAssigner, type MergeCallback } from './api/windowing/assigners/merging-window-assigner.ts';
+export { WindowStagger } from './api/windowing/assigners/window-stagger.ts';
+export { TumblingEventTimeWindows } from './api/windowing/assigners/tumbling-event-time-windows.ts';
+export { SlidingEventTimeWindows } from './api/windowing/assigners/sliding-event-time-windows.ts';
+export { EventTimeSessionWindows } from './api/windowing/assigners/event-time-session-windows.ts';
+export { DynamicEventTimeSessionWindows } from './api/windowing/assigners/dynamic-event-time-session-windows.ts';
+export { TumblingProcessingTimeWindows } from './api/windowing/assigners/tumbling-processing-time-windows.ts';
+export { SlidingProcessingTimeWindows } from './api/windowing/assigners/sliding-processing-time-windows.ts';
+export { ProcessingTimeSessionWindows } from './api/windowing/assigners/processing-time-session-windows.ts';
+export { DynamicProcessingTimeSessionWindows } from './api/windowing/assigners/dynamic-processing-time-session-windows.ts';
+export { GlobalWindows } from './api/windowing/assigners/global-windows.ts';
+export type { SessionWindowTimeGapExtractor } from './api/windowing/assigners/session-window-time-gap-extractor.ts';
+export { Trigger, type TriggerContext, type OnMergeContext, type MergingStateDescriptor, type StateFor } from './api/windowing/triggers/trigger.ts';
+export { TriggerResult } from './api/windowing/triggers/trigger-result.ts';
+export { EventTimeTrigger } from './api/windowing/triggers/event-time-trigger.ts';
+export { ProcessingTimeTrigger } from './api/windowing/triggers/processing-time-trigger.ts';
+export { CountTrigger } from './api/windowing/triggers/count-trigger.ts';
+export { PurgingTrigger } from './api/windowing/triggers/purging-trigger.ts';
+export { ContinuousEventTimeTrigger } from './api/windowing/triggers/continuous-event-time-trigger.ts';
+export { ContinuousProcessingTimeTrigger } from './api/windowing/triggers/continuous-processing-time-trigger.ts';
+export { NeverTrigger } from './api/windowing/triggers/never-trigger.ts';
+export type { Evictor, EvictorContext } from './api/windowing/evictors/evictor.ts';
+export type { TimestampedValue } from './api/windowing/evictors/timestamped-value.ts';
+export { CountEvictor } from './api/windowing/evictors/count-evictor.ts';
+export { TimeEvictor } from './api/windowing/evictors/time-evictor.ts';
+export { DeltaEvictor, type DeltaFunction } from './api/windowing/evictors/delta-evictor.ts';
+export { EventTimeWindowAssigner, type WindowComplete, type CompletedWindow } from './api/windowing/event-time-window-assigner.ts';

@@ -37,6 +37,11 @@ import type { MapStateDescriptor } from '../state/state-descriptor.ts';
 import { BroadcastStream, broadcastConnector } from './broadcast-stream.ts';
 import type { BroadcastConnectedStream } from './broadcast-connected-stream.ts';
 import { streamFactories } from './stream-factories.ts';
+import { AllWindowedStream } from './all-windowed-stream.ts';
+import type { WindowAssigner } from '../windowing/assigners/window-assigner.ts';
+import type { Window } from '../windowing/windows/window.ts';
+import { JoinedStreams } from './joined-streams.ts';
+import { CoGroupedStreams } from './co-grouped-streams.ts';
 
 export interface CollectOptions {
   /** Stop the job once this many records have been collected. */
@@ -177,6 +182,11 @@ export class DataStream<T> {
     return streamFactories.keyed<T, K>(this, keySelector);
   }
 
+  /** Windows over the whole (non-keyed) stream, evaluated by one operator instance of parallelism 1. */
+  windowAll<W extends Window>(assigner: WindowAssigner<T, W>): AllWindowedStream<T, W> {
+    return new AllWindowedStream<T, W>(this, assigner);
+  }
+
   union(...others: DataStream<T>[]): DataStream<T> {
     for (const other of others) {
       if (other.environment !== this.environment) throw invalidPipeline('Cannot union streams of different execution environments');
@@ -191,6 +201,16 @@ export class DataStream<T> {
     if (other.environment !== this.environment) throw invalidPipeline('Cannot connect streams of different execution environments');
     if (other instanceof BroadcastStream) return broadcastConnector.connect(this, other);
     return streamFactories.connected(this, other);
+  }
+
+  /** A window join with `otherStream`: `.where(key).equalTo(otherKey).window(assigner).apply(joinFunction)`. */
+  join<T2>(otherStream: DataStream<T2>): JoinedStreams<T, T2> {
+    return new JoinedStreams<T, T2>(this, otherStream);
+  }
+
+  /** A window coGroup with `otherStream`: `.where(key).equalTo(otherKey).window(assigner).apply(coGroupFunction)`. */
+  coGroup<T2>(otherStream: DataStream<T2>): CoGroupedStreams<T, T2> {
+    return new CoGroupedStreams<T, T2>(this, otherStream);
   }
 
   // ---- partitioning -----------------------------------------------------------------------------

@@ -14,6 +14,10 @@ import { maxAggregation, maxByAggregation, minAggregation, minByAggregation, sum
 import { ProcessFunction } from '../functions/process-function.ts';
 import type { KeyedProcessFunctionLike } from '../functions/keyed-process-function.ts';
 import { DataStream } from './data-stream.ts';
+import { IntervalJoin } from './interval-join.ts';
+import { WindowedStream } from './windowed-stream.ts';
+import type { WindowAssigner } from '../windowing/assigners/window-assigner.ts';
+import type { Window } from '../windowing/windows/window.ts';
 import { streamFactories } from './stream-factories.ts';
 import type { StreamExecutionEnvironment } from '../environment/stream-execution-environment.ts';
 
@@ -43,6 +47,16 @@ export class KeyedStream<T, K> extends DataStream<T> {
     resolveMethod(fn, 'processElement', 'The keyed process function');
     const selector = this.keySelector;
     return this.keyed<R>('KeyedProcess', (subtask) => new KeyedProcessOperator<K, T, R>(copyFunctionForSubtask(fn, subtask), selector), true);
+  }
+
+  /** Joins with another keyed stream on an event-time interval: `.between(lower, upper).process(fn)`. */
+  intervalJoin<T2>(otherStream: KeyedStream<T2, K>): IntervalJoin<T, T2, K> {
+    return new IntervalJoin<T, T2, K>(this, otherStream);
+  }
+
+  /** Cuts the stream into windows per key: `.window(TumblingEventTimeWindows.of(size)).aggregate(fn)`. */
+  window<W extends Window>(assigner: WindowAssigner<T, W>): WindowedStream<T, K, W> {
+    return new WindowedStream<T, K, W>(this, assigner);
   }
 
   reduce(reducer: ReduceFunction<T>): DataStream<T> {

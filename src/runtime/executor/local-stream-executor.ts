@@ -91,7 +91,9 @@ export class LocalJob {
       this.jobStateBackend = (await this.stateCoordinator.createStateBackend({ taskManagerId: 'local', jobId: this.jobId, ...(config === undefined ? {} : { config }) })).backend;
       this.deploy();
       for (const coordinator of this.coordinators.values()) await coordinator.start();
-      this.status = JobStatus.RUNNING;
+      // cancel() may have come while the job was being deployed.
+      if (this.status === JobStatus.CANCELLING || this.failure !== undefined) for (const task of this.allTasks()) task.cancel();
+      else this.status = JobStatus.RUNNING;
       log.info({ jobId: this.jobId, job: this.jobName }, 'job running');
       this.scheduler.start();
       const runs = [...this.tasksByVertex.values()].flat().map((task) =>

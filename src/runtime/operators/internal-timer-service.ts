@@ -1,17 +1,20 @@
 /*
  * Per-key event-time and processing-time timers of a keyed operator, as Flink's
- * InternalTimerServiceImpl: a timer is (key, timestamp), registered at most once, fired in
- * timestamp order with its key set as the current key. Event-time timers fire as the watermark
- * passes them; processing-time timers fire from the task's mailbox.
+ * InternalTimerServiceImpl: a timer is (key, namespace, timestamp), registered at most once, fired
+ * in timestamp order with its key set as the current key and its namespace handed to the
+ * Triggerable. Process functions use VOID_NAMESPACE; window operators use the window. Event-time
+ * timers fire as the watermark passes them; processing-time timers fire from the task's mailbox.
  */
 import { BinaryHeap } from '../../utils/binary-heap.ts';
-import type { KeyedStateBackend } from '../state/keyed-state-backend.ts';
+import { VOID_NAMESPACE, type KeyedStateBackend } from '../state/keyed-state-backend.ts';
 import type { ProcessingTimeService, ScheduledTimer } from '../tasks/processing-time-service.ts';
 import { normalizeKey } from '../state/key-hash.ts';
 
-export interface InternalTimer {
+export interface InternalTimer<N = unknown> {
   readonly timestamp: number;
   readonly key: unknown;
+  /** VOID_NAMESPACE, or the window of a window operator's timer. */
+  readonly namespace: N;
   readonly id: string;
 }
 
@@ -24,16 +27,16 @@ class TimerQueue {
   readonly heap = new BinaryHeap<InternalTimer>((t) => t.timestamp);
   readonly registered = new Set<string>();
 
-  add(key: unknown, timestamp: number): boolean {
-    const id = timerId(key, timestamp);
+  add(key: unknown, namespace: unknown, timestamp: number): boolean {
+    const id = timerId(key, namespace, timestamp);
     if (this.registered.has(id)) return false;
     this.registered.add(id);
-    this.heap.push({ timestamp, key, id });
+    this.heap.push({ timestamp, key, namespace, id });
     return true;
   }
 
-  delete(key: unknown, timestamp: number): void {
-    this.registered.delete(timerId(key, timestamp));
+  delete(key: unknown, namespace: unknown, timestamp: number): void {
+    this.registered.delete(timerId(key, namespace, timestamp));
   }
 
   /** Earliest live timer; deleted timers are dropped lazily here. */
@@ -60,9 +63,19 @@ class TimerQueue {
   }
 }
 
-function timerId(key: unknown, timestamp: number): string {
+/** Equal for equal (key, namespace, timestamp), as Flink's TimerHeapInternalTimer.equals. */
+function timerId(key: unknown, namespace: unknown, timestamp: number): string {
   const k = normalizeKey(key);
-  return `${typeof k === 'string' ? 's' : 'n'}${String(k)}@${timestamp}`;
+  const base = `${typeof k === 'string' ? 's' : 'n'}${String(k)}@${timestamp}`;
+  return namespace === VOID_NAMESPACE ? base : `${base}#${namespaceId(namespace)}`;
+}
+
+/** Windows are equal when their key() is; other namespaces compare by their string form. */
+function namespaceId(namespace: unknown): string {
+  if (typeof namespace === 'object' && namespace !== null && typeof (namespace as { key?: unknown }).key === 'function') {
+    return 'w' + String((namespace as { key(): unknown }).key());
+  }
+  return typeof namespace === 'string' ? 's' + namespace : 'v' + String(namespace);
 }
 
 export class InternalTimerService {
@@ -84,24 +97,25 @@ export class InternalTimerService {
     return this.processingTimeService.getCurrentProcessingTime();
   }
 
-  registerEventTimeTimer(timestamp: number): void {
+  /** Registers an event-time timer of the current key in `namespace` (VOID_NAMESPACE by default). */
+  registerEventTimeTimer(timestamp: number, namespace: unknown = VOID_NAMESPACE): void {
     this.backend.requireKey('Registering an event-time timer');
-    this.eventTimers.add(this.backend.getCurrentKey(), timestamp);
+    this.eventTimers.add(this.backend.getCurrentKey(), namespace, timestamp);
   }
 
-  deleteEventTimeTimer(timestamp: number): void {
+  deleteEventTimeTimer(timestamp: number, namespace: unknown = VOID_NAMESPACE): void {
     this.backend.requireKey('Deleting an event-time timer');
-    this.eventTimers.delete(this.backend.getCurrentKey(), timestamp);
+    this.eventTimers.delete(this.backend.getCurrentKey(), namespace, timestamp);
   }
 
-  registerProcessingTimeTimer(timestamp: number): void {
+  registerProcessingTimeTimer(timestamp: number, namespace: unknown = VOID_NAMESPACE): void {
     this.backend.requireKey('Registering a processing-time timer');
-    if (this.processingTimers.add(this.backend.getCurrentKey(), timestamp)) this.scheduleProcessingTimer();
+    if (this.processingTimers.add(this.backend.getCurrentKey(), namespace, timestamp)) this.scheduleProcessingTimer();
   }
 
-  deleteProcessingTimeTimer(timestamp: number): void {
+  deleteProcessingTimeTimer(timestamp: number, namespace: unknown = VOID_NAMESPACE): void {
     this.backend.requireKey('Deleting a processing-time timer');
-    this.processingTimers.delete(this.backend.getCurrentKey(), timestamp);
+    this.processingTimers.delete(this.backend.getCurrentKey(), namespace, timestamp);
   }
 
   numEventTimeTimers(): number {

@@ -43,14 +43,17 @@ export class SourceOperator<T, Split extends SourceSplit> extends AbstractStream
   private alignment: SourceWatermarkAlignment | null = null;
   private alignmentReportTimer: ScheduledTimer | null = null;
   private readerOutput!: ReaderOutput<T>;
-  /** Records the reader emitted (the source vertex's records in). */
-  numRecordsOut = 0;
 
   constructor(source: Source<T, Split, unknown>, watermarkStrategy: WatermarkStrategy<T>, autoWatermarkIntervalMs: number) {
     super();
     this.source = source;
     this.watermarkStrategy = watermarkStrategy;
     this.autoWatermarkIntervalMs = autoWatermarkIntervalMs;
+  }
+
+  /** Records the reader emitted (the source vertex's records in). */
+  get numRecordsOut(): number {
+    return this.eventTime?.numRecordsOut ?? 0;
   }
 
   attach(link: SourceCoordinatorLink): void {
@@ -73,14 +76,7 @@ export class SourceOperator<T, Split extends SourceSplit> extends AbstractStream
         inputActivityClock: eventTime.mainInputActivityClock,
       });
     }
-    this.readerOutput = eventTime.createMainOutput(
-      output,
-      (record, timestamp) => {
-        this.numRecordsOut++;
-        output.collect(record, timestamp);
-      },
-      this.alignment ?? NO_ALIGNMENT,
-    );
+    this.readerOutput = eventTime.createMainOutput(output, this.alignment ?? NO_ALIGNMENT);
     const operatorName = this.operatorName;
     const parallelism = this.runtimeContext.getNumberOfParallelSubtasks();
     try {

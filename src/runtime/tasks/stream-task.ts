@@ -193,6 +193,11 @@ export class StreamTask implements TaskServices {
   /** Runs the task to its end; resolves when finished or cancelled, rejects with the failure. */
   async run(): Promise<void> {
     let error: unknown = undefined;
+    // Cancelled before it started: nothing was opened, so there is nothing to close.
+    if (this.state === TaskState.CANCELING) {
+      this.state = TaskState.CANCELED;
+      return;
+    }
     try {
       this.state = TaskState.INITIALIZING;
       await this.createKeyedStateBackends();
@@ -220,7 +225,7 @@ export class StreamTask implements TaskServices {
       const closeError = await this.chain.closeOperators();
       const disposeError = await this.disposeKeyedStateBackends();
       error ??= this.failure ?? closeError ?? disposeError;
-      if (this.state === TaskState.CANCELING) {
+      if (this.getState() === TaskState.CANCELING) {
         this.state = TaskState.CANCELED;
       } else if (error !== undefined) {
         this.state = TaskState.FAILED;

@@ -26,8 +26,12 @@ export interface SourceWatermarkListener {
   splitFinished(splitId: string): void;
 }
 
-/** Where records go: the source operator's output, which counts them. */
-export type RecordOutput<T> = (record: T, timestamp: number) => void;
+/** Where records go, and what every record passes on its way: the count and the idleness check. */
+interface RecordSink {
+  readonly output: Output<unknown>;
+  readonly dataOutput: WatermarkToDataOutput;
+  numRecordsOut: number;
+}
 
 function toWatermark(mark: Watermark | number): Watermark {
   if (mark instanceof Watermark) return mark;
@@ -103,7 +107,10 @@ class IdlenessAwareOutput implements WatermarkOutput {
   }
 }
 
-/** Flink's SourceOutputWithWatermarks: assigns timestamps, emits records, feeds the generator. */
+/**
+ * Flink's SourceOutputWithWatermarks: assigns timestamps, emits records, feeds the generator. A
+ * record ends the source's idleness: records are never sent on an output announced idle.
+ */
 class SourceOutputWithWatermarks<T> implements SourceOutput<T> {
   readonly collect: (record: T, timestamp?: number) => void;
   private readonly generator: WatermarkGenerator<T>;
@@ -111,7 +118,7 @@ class SourceOutputWithWatermarks<T> implements SourceOutput<T> {
   private readonly periodicOutput: WatermarkOutput;
 
   constructor(
-    emit: RecordOutput<T>,
+    sink: RecordSink,
     assigner: ((event: T, recordTimestamp: number) => number) | null,
     generator: WatermarkGenerator<T> | null,
     onEventOutput: WatermarkOutput,
@@ -120,19 +127,20 @@ class SourceOutputWithWatermarks<T> implements SourceOutput<T> {
     this.generator = generator ?? { onEvent() {}, onPeriodicEmit() {} };
     this.onEventOutput = onEventOutput;
     this.periodicOutput = periodicOutput;
+    const { output, dataOutput } = sink;
     // Without event time the per-record path is a single call into the chain.
     if (assigner === null && generator === null) {
-      this.collect = (record, timestamp) => emit(record, timestamp === undefined ? NO_TIMESTAMP : timestamp);
-    } else if (assigner === null) {
       this.collect = (record, timestamp) => {
-        const ts = timestamp === undefined ? NO_TIMESTAMP : timestamp;
-        emit(record, ts);
-        generator!.onEvent(record, ts, onEventOutput);
+        sink.numRecordsOut++;
+        if (dataOutput.idle) dataOutput.markActive();
+        output.collect(record, timestamp === undefined ? NO_TIMESTAMP : timestamp);
       };
     } else {
       this.collect = (record, timestamp) => {
-        const ts = assigner(record, timestamp === undefined ? NO_TIMESTAMP : timestamp);
-        emit(record, ts);
+        const ts = assigner === null ? (timestamp === undefined ? NO_TIMESTAMP : timestamp) : assigner(record, timestamp === undefined ? NO_TIMESTAMP : timestamp);
+        sink.numRecordsOut++;
+        if (dataOutput.idle) dataOutput.markActive();
+        output.collect(record, ts);
         generator?.onEvent(record, ts, onEventOutput);
       };
     }
@@ -167,7 +175,7 @@ export class SourceTimestampsAndWatermarks<T> {
   private dataOutput!: WatermarkToDataOutput;
   private mainOutput!: SourceOutputWithWatermarks<T>;
   private multiplexer!: WatermarkOutputMultiplexer;
-  private emit!: RecordOutput<T>;
+  private sink!: RecordSink;
   private listener!: SourceWatermarkListener;
   private readonly splitOutputs = new Map<string, SourceOutputWithWatermarks<T>>();
   private readonly splitClocks = new Map<string, PausableRelativeClock>();
@@ -188,22 +196,23 @@ export class SourceTimestampsAndWatermarks<T> {
     return this.strategy.createWatermarkGenerator({ getMetricGroup: () => this.metricGroup, getInputActivityClock: () => clock });
   }
 
+  /** Records emitted by the reader, on any of its outputs. */
+  get numRecordsOut(): number {
+    return this.sink?.numRecordsOut ?? 0;
+  }
+
   /** The reader's output; created once, before the reader starts. */
-  createMainOutput(output: Output<unknown>, emit: RecordOutput<T>, listener: SourceWatermarkListener): ReaderOutput<T> {
+  createMainOutput(output: Output<unknown>, listener: SourceWatermarkListener): ReaderOutput<T> {
     if (this.mainOutput !== undefined) throw new Error('The main output was already created');
     const dataOutput = new WatermarkToDataOutput(output, listener);
     this.dataOutput = dataOutput;
     this.listener = listener;
-    // A record ends the source's idleness: records are never sent on an output announced idle.
-    this.emit = (record, timestamp) => {
-      if (dataOutput.idle) dataOutput.markActive();
-      emit(record, timestamp);
-    };
+    this.sink = { output, dataOutput, numRecordsOut: 0 };
     const sides: IdlenessAwareOutput[] = [];
     const splitSide = new IdlenessAwareOutput(dataOutput, sides);
     const mainSide = new IdlenessAwareOutput(dataOutput, sides);
     this.multiplexer = new WatermarkOutputMultiplexer(splitSide);
-    const main = new SourceOutputWithWatermarks<T>(this.emit, this.assigner, this.createGenerator(this.mainInputActivityClock), mainSide, mainSide);
+    const main = new SourceOutputWithWatermarks<T>(this.sink, this.assigner, this.createGenerator(this.mainInputActivityClock), mainSide, mainSide);
     this.mainOutput = main;
     return {
       collect: main.collect,
@@ -225,7 +234,7 @@ export class SourceTimestampsAndWatermarks<T> {
       onIdleUpdate: (idle) => listener.updateCurrentSplitIdle(splitId, idle),
     });
     const output = new SourceOutputWithWatermarks<T>(
-      this.emit,
+      this.sink,
       this.assigner,
       this.createGenerator(clock),
       this.multiplexer.getImmediateOutput(splitId),

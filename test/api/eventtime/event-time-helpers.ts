@@ -203,11 +203,13 @@ export function fired(ts: number, watermark: number): string {
 
 /**
  * Registers an event-time timer at each record's timestamp; logs every timer as "ts@watermark"
- * (the watermark that fired it) into `log`, shared by all subtasks.
+ * (the watermark that fired it) into `log`, and the timestamps of the records it received into
+ * `records`; both shared by all subtasks.
  */
-export function timerRecorder<T extends { readonly key: string }>(log: string[]): KeyedProcessFunction<string, T, never> {
+export function timerRecorder<T extends { readonly key: string }>(log: string[], records: number[] = []): KeyedProcessFunction<string, T, never> {
   class TimerRecorder extends KeyedProcessFunction<string, T, never> {
     processElement(_value: T, ctx: KeyedProcessFunctionContext<string>): void {
+      records.push(ctx.timestamp()!);
       ctx.timerService().registerEventTimeTimer(ctx.timestamp()!);
     }
     override onTimer(timestamp: number, ctx: KeyedOnTimerContext<string>): void {

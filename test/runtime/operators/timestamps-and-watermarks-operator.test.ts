@@ -17,9 +17,8 @@ const MAX = Watermark.MAX_WATERMARK.timestamp;
 
 /** The idleness clock follows the harness's processing time. */
 async function harness<T>(strategy: WatermarkStrategy<T>, intervalMs = 50): Promise<OneInputOperatorTestHarness<T, T>> {
-  let h!: OneInputOperatorTestHarness<T, T>;
   const clock = { relativeTimeMillis: () => h.processingTimeService.getCurrentProcessingTime() };
-  h = new OneInputOperatorTestHarness<T, T>(new TimestampsAndWatermarksOperator<T>(strategy, intervalMs, clock));
+  const h: OneInputOperatorTestHarness<T, T> = new OneInputOperatorTestHarness<T, T>(new TimestampsAndWatermarksOperator<T>(strategy, intervalMs, clock));
   await h.open();
   return h;
 }

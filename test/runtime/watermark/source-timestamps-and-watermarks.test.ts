@@ -43,7 +43,7 @@ function setup(strategy: WatermarkStrategy<Event>, intervalMs = 100) {
   const out = new CollectingOutput<Event>();
   const listener = new RecordingListener();
   const logic = new SourceTimestampsAndWatermarks<Event>(strategy, time, intervalMs, null, clock);
-  const reader = logic.createMainOutput(out, (r, ts) => out.collect(r, ts), listener);
+  const reader = logic.createMainOutput(out, listener);
   logic.startPeriodicWatermarkEmits();
   // In 10 ms steps, so that periodic emits re-registered from a timer keep their rhythm.
   const advance = (ms: number): void => {
@@ -166,6 +166,7 @@ describe('SourceTimestampsAndWatermarks', () => {
     reader.emitWatermark(40);
     reader.emitWatermark(new Watermark(30));
     assert.deepEqual(take(), [`a@${NO_TIMESTAMP}`, 'b@42', 'W40']);
+    assert.equal(logic.numRecordsOut, 2);
     logic.emitFinalWatermark();
     assert.deepEqual(take(), [`W${Watermark.MAX_WATERMARK.timestamp}`]);
     assert.throws(() => reader.emitWatermark(Number.NaN), TypeError);

@@ -1,0 +1,158 @@
+/*
+ * The window join of two streams (Flink's JoinedStreams):
+ * `a.join(b).where(keyA).equalTo(keyB).window(assigner).apply(joinFunction)` calls the function
+ * for every pair of elements of both streams with equal keys in the same window: an inner join.
+ * As in Flink it is a window coGroup (co-grouped-streams.ts) whose function runs a nested loop
+ * over the two sides of each window.
+ */
+import { invalidPipeline } from '../../errors.ts';
+import type { DurationLike } from '../common/duration.ts';
+import { resolveMethod, type Collector, type FunctionLifecycle, type KeySelector } from '../common/functions.ts';
+import type { OpenContext, RuntimeContext } from '../common/runtime-context.ts';
+import { isFlatJoinFunction, type FlatJoinFunction, type JoinFunction } from '../functions/join-functions.ts';
+import type { WindowAssigner } from '../windowing/assigners/window-assigner.ts';
+import type { Evictor } from '../windowing/evictors/evictor.ts';
+import type { Trigger } from '../windowing/triggers/trigger.ts';
+import type { Window } from '../windowing/windows/window.ts';
+import { CoGroupedStreams, resolveKeySelector, type CoGroupedStreamsWithWindow, type TaggedUnion } from './co-grouped-streams.ts';
+import type { DataStream } from './data-stream.ts';
+
+/** Passes the lifecycle of the wrapping coGroup function on to the user's join function. */
+abstract class WrappingJoinFunction<F> implements FunctionLifecycle {
+  readonly wrappedFunction: F;
+
+  constructor(wrappedFunction: F) {
+    this.wrappedFunction = wrappedFunction;
+  }
+
+  setRuntimeContext(context: RuntimeContext): void {
+    (this.wrappedFunction as FunctionLifecycle).setRuntimeContext?.(context);
+  }
+
+  open(openContext: OpenContext): void | Promise<void> {
+    return (this.wrappedFunction as FunctionLifecycle).open?.(openContext);
+  }
+
+  close(): void | Promise<void> {
+    return (this.wrappedFunction as FunctionLifecycle).close?.();
+  }
+}
+
+/** Flink's JoinCoGroupFunction: one output per pair. */
+export class JoinCoGroupFunction<T1, T2, R> extends WrappingJoinFunction<JoinFunction<T1, T2, R>> {
+  coGroup(first: Iterable<T1>, second: Iterable<T2>, out: Collector<R>): void {
+    const fn = this.wrappedFunction;
+    for (const a of first) {
+      for (const b of second) out.collect(typeof fn === 'function' ? fn(a, b) : fn.join(a, b));
+    }
+  }
+}
+
+/** Flink's FlatJoinCoGroupFunction: the function emits what it likes per pair. */
+export class FlatJoinCoGroupFunction<T1, T2, R> extends WrappingJoinFunction<FlatJoinFunction<T1, T2, R>> {
+  coGroup(first: Iterable<T1>, second: Iterable<T2>, out: Collector<R>): void {
+    const fn = this.wrappedFunction;
+    for (const a of first) {
+      for (const b of second) {
+        if (typeof fn === 'function') fn(a, b, out);
+        else fn.join(a, b, out);
+      }
+    }
+  }
+}
+
+/** Two streams to join: where() gives the first stream's key. */
+export class JoinedStreams<T1, T2> {
+  private readonly input1: DataStream<T1>;
+  private readonly input2: DataStream<T2>;
+
+  constructor(input1: DataStream<T1>, input2: DataStream<T2>) {
+    if (input2 === null || input2 === undefined || typeof (input2 as { getExecutionEnvironment?: unknown }).getExecutionEnvironment !== 'function') {
+      throw invalidPipeline('join() needs a DataStream to join with');
+    }
+    if (input1.getExecutionEnvironment() !== input2.getExecutionEnvironment()) throw invalidPipeline('Cannot join streams of different execution environments');
+    this.input1 = input1;
+    this.input2 = input2;
+  }
+
+  where<K>(keySelector: KeySelector<T1, K>): JoinedStreamsWhere<T1, T2, K> {
+    return new JoinedStreamsWhere(this.input1, this.input2, resolveKeySelector(keySelector, 'where'));
+  }
+}
+
+/** The first stream's key is set; equalTo() gives the second's. */
+export class JoinedStreamsWhere<T1, T2, K> {
+  private readonly input1: DataStream<T1>;
+  private readonly input2: DataStream<T2>;
+  private readonly keySelector1: (v: T1) => K;
+
+  constructor(input1: DataStream<T1>, input2: DataStream<T2>, keySelector1: (v: T1) => K) {
+    this.input1 = input1;
+    this.input2 = input2;
+    this.keySelector1 = keySelector1;
+  }
+
+  equalTo(keySelector: KeySelector<T2, K>): JoinedStreamsEqualTo<T1, T2, K> {
+    return new JoinedStreamsEqualTo(this.input1, this.input2, this.keySelector1, resolveKeySelector(keySelector, 'equalTo'));
+  }
+}
+
+/** Both keys are set; window() gives the windows to join in. */
+export class JoinedStreamsEqualTo<T1, T2, K> {
+  private readonly input1: DataStream<T1>;
+  private readonly input2: DataStream<T2>;
+  private readonly keySelector1: (v: T1) => K;
+  private readonly keySelector2: (v: T2) => K;
+
+  constructor(input1: DataStream<T1>, input2: DataStream<T2>, keySelector1: (v: T1) => K, keySelector2: (v: T2) => K) {
+    this.input1 = input1;
+    this.input2 = input2;
+    this.keySelector1 = keySelector1;
+    this.keySelector2 = keySelector2;
+  }
+
+  window<W extends Window>(assigner: WindowAssigner<TaggedUnion<T1, T2>, W>): JoinedStreamsWithWindow<T1, T2, K, W> {
+    if (assigner === null || assigner === undefined) throw invalidPipeline('window() of a join needs a WindowAssigner');
+    const coGrouped = new CoGroupedStreams(this.input1, this.input2)
+      .where(this.keySelector1)
+      .equalTo(this.keySelector2)
+      .window(assigner);
+    return new JoinedStreamsWithWindow(coGrouped);
+  }
+}
+
+/** A join with its windows; trigger(), evictor() and allowedLateness() return new ones. */
+export class JoinedStreamsWithWindow<T1, T2, K, W extends Window> {
+  private readonly coGrouped: CoGroupedStreamsWithWindow<T1, T2, K, W>;
+
+  constructor(coGrouped: CoGroupedStreamsWithWindow<T1, T2, K, W>) {
+    this.coGrouped = coGrouped;
+  }
+
+  trigger(newTrigger: Trigger<TaggedUnion<T1, T2>, W>): JoinedStreamsWithWindow<T1, T2, K, W> {
+    return new JoinedStreamsWithWindow(this.coGrouped.trigger(newTrigger));
+  }
+
+  evictor(newEvictor: Evictor<TaggedUnion<T1, T2>, W>): JoinedStreamsWithWindow<T1, T2, K, W> {
+    return new JoinedStreamsWithWindow(this.coGrouped.evictor(newEvictor));
+  }
+
+  allowedLateness(newLateness: DurationLike): JoinedStreamsWithWindow<T1, T2, K, W> {
+    return new JoinedStreamsWithWindow(this.coGrouped.allowedLateness(newLateness));
+  }
+
+  /**
+   * Calls `fn` for every pair of the two sides' elements of a key in a window. A JoinFunction
+   * returns one result per pair; a FlatJoinFunction (three parameters, or a RichFlatJoinFunction)
+   * emits any number through its collector.
+   */
+  apply<R>(fn: JoinFunction<T1, T2, R>): DataStream<R>;
+  apply<R>(fn: FlatJoinFunction<T1, T2, R>): DataStream<R>;
+  apply<R>(fn: JoinFunction<T1, T2, R> | FlatJoinFunction<T1, T2, R>): DataStream<R> {
+    resolveMethod(fn, 'join', 'The join function');
+    const coGroupFunction = isFlatJoinFunction(fn)
+      ? new FlatJoinCoGroupFunction<T1, T2, R>(fn as FlatJoinFunction<T1, T2, R>)
+      : new JoinCoGroupFunction<T1, T2, R>(fn as JoinFunction<T1, T2, R>);
+    return this.coGrouped.apply(coGroupFunction);
+  }
+}

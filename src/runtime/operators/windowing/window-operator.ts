@@ -1,0 +1,393 @@
+/*
+ * The window operator, as Flink's WindowOperator. Each element is assigned to windows of its key;
+ * a pane (key and window) keeps its contents in window-namespaced keyed state: the elements
+ * (ListState) or one accumulator (ReducingState / AggregatingState) for incremental aggregation.
+ * The trigger decides when a pane fires (the window function is evaluated, its output stamped
+ * with window.maxTimestamp()) and when it is purged. Every window gets a cleanup timer at
+ * maxTimestamp + allowedLateness (event time) or maxTimestamp (processing time) that drops its
+ * contents, the trigger's state and the function's per-window state. Elements for windows that
+ * are already past their cleanup time are dropped: to the late side output when one is set and
+ * the element is late, otherwise counted in numLateRecordsDropped. Merging (session) windows
+ * keep their windows per key in a MergingWindowSet and merge state, triggers and timers with it.
+ */
+import { ErrorCodes, FlinkError, illegalState } from '../../../errors.ts';
+import { resolveMethod, type KeySelector } from '../../../api/common/functions.ts';
+import type { OutputTag } from '../../../api/common/output-tag.ts';
+import { NO_TIMESTAMP } from '../../../api/common/watermark.ts';
+import { StateTypes, type AppendingState, type ListState } from '../../../api/state/state.ts';
+import { ListStateDescriptor, type StateDescriptor } from '../../../api/state/state-descriptor.ts';
+import { MergingWindowAssigner } from '../../../api/windowing/assigners/merging-window-assigner.ts';
+import type { WindowAssigner, WindowAssignerContext } from '../../../api/windowing/assigners/window-assigner.ts';
+import type { Trigger } from '../../../api/windowing/triggers/trigger.ts';
+import type { Window } from '../../../api/windowing/windows/window.ts';
+import type { Counter } from '../../metrics/metric-group.ts';
+import { TupleSerializer } from '../../serialization/typed/collection-serializers.ts';
+import { VOID_NAMESPACE, type InternalKvState, type KeyedStateBackend } from '../../state/keyed-state-backend.ts';
+import { AbstractUdfStreamOperator } from '../abstract-udf-stream-operator.ts';
+import { InternalTimerService, type InternalTimer, type Triggerable } from '../internal-timer-service.ts';
+import { TimestampedCollector } from '../output.ts';
+import { describeRecord, type OneInputStreamOperator, type StreamOperatorParameters } from '../stream-operator.ts';
+import { MergingWindowSet } from './merging-window-set.ts';
+import type { InternalWindowFunction } from './internal-window-function.ts';
+import { WindowContext, WindowTriggerContext, windowNamespace } from './window-contexts.ts';
+
+/** Flink's Long.MAX_VALUE as a cleanup time: "end of time", for which no cleanup timer is set. */
+const END_OF_TIME = Number.MAX_SAFE_INTEGER;
+
+export const LATE_ELEMENTS_DROPPED_METRIC_NAME = 'numLateRecordsDropped';
+
+export interface WindowOperatorOptions<K, IN, ACC, OUT, W extends Window> {
+  readonly windowAssigner: WindowAssigner<IN, W>;
+  readonly keySelector: KeySelector<IN, K>;
+  /** The state of the window contents ('window-contents'): list, reducing or aggregating. */
+  readonly windowStateDescriptor: StateDescriptor<any>;
+  readonly windowFunction: InternalWindowFunction<ACC, OUT, K, W>;
+  /** The user's function, whose open()/close() (and runtime context) the operator drives. */
+  readonly userFunction: unknown;
+  readonly trigger: Trigger<IN, W>;
+  readonly allowedLateness: number;
+  readonly lateDataOutputTag: OutputTag<IN> | null;
+}
+
+export class WindowOperator<K, IN, ACC, OUT, W extends Window> extends AbstractUdfStreamOperator<OUT, unknown> implements OneInputStreamOperator<IN, OUT>, Triggerable {
+  readonly windowAssigner: WindowAssigner<IN, W>;
+  readonly trigger: Trigger<IN, W>;
+  readonly allowedLateness: number;
+  readonly lateDataOutputTag: OutputTag<IN> | null;
+  readonly windowStateDescriptor: StateDescriptor<any>;
+  protected readonly windowFunction: InternalWindowFunction<ACC, OUT, K, W>;
+  private readonly keySelector: (value: IN) => K;
+  private readonly mergingAssigner: MergingWindowAssigner<IN, W> | null;
+  private readonly isEventTime: boolean;
+  /** True for list contents, whose empty list means "no contents" (Flink's null). */
+  private readonly listContents: boolean;
+
+  protected backend!: KeyedStateBackend;
+  protected timerService!: InternalTimerService;
+  protected collector!: TimestampedCollector<OUT>;
+  protected triggerContext!: WindowTriggerContext<W>;
+  protected processContext!: WindowContext<W>;
+  protected windowState!: AppendingState<unknown, ACC> & InternalKvState;
+  private mergingSetsState: (ListState<[W, W]> & InternalKvState) | null = null;
+  private windowAssignerContext!: WindowAssignerContext;
+  protected numLateRecordsDropped!: Counter;
+
+  constructor(options: WindowOperatorOptions<K, IN, ACC, OUT, W>) {
+    super(options.userFunction);
+    if (!(options.allowedLateness >= 0)) throw new RangeError('The allowed lateness cannot be negative.');
+    this.windowAssigner = options.windowAssigner;
+    this.keySelector = resolveMethod(options.keySelector, 'getKey', 'KeySelector');
+    this.windowStateDescriptor = options.windowStateDescriptor;
+    this.windowFunction = options.windowFunction;
+    this.trigger = options.trigger;
+    this.allowedLateness = options.allowedLateness;
+    this.lateDataOutputTag = options.lateDataOutputTag;
+    this.mergingAssigner = options.windowAssigner instanceof MergingWindowAssigner ? options.windowAssigner : null;
+    this.isEventTime = options.windowAssigner.isEventTime();
+    this.listContents = options.windowStateDescriptor.type === StateTypes.LIST;
+  }
+
+  override setup(parameters: StreamOperatorParameters<OUT>): void {
+    super.setup(parameters);
+    const backend = parameters.keyedStateBackend;
+    if (backend === null) throw illegalState(`Window operator '${parameters.operatorName}' has no keyed state backend: its input must be keyed`);
+    this.backend = backend;
+    this.timerService = new InternalTimerService(backend, parameters.task.processingTimeService, this);
+    this.collector = new TimestampedCollector(this.output, NO_TIMESTAMP);
+    const metrics = this.runtimeContext.getMetricGroup();
+    this.numLateRecordsDropped = metrics.counter(LATE_ELEMENTS_DROPPED_METRIC_NAME);
+    this.triggerContext = new WindowTriggerContext(backend, this.timerService, metrics, this.trigger);
+    this.processContext = new WindowContext(backend, this.timerService, this.output as never, this.windowFunction, this.mergingAssigner !== null);
+    this.windowAssignerContext = { getCurrentProcessingTime: () => this.timerService.currentProcessingTime() };
+  }
+
+  override async open(): Promise<void> {
+    await super.open();
+    this.windowState = this.backend.getPartitionedState(this.windowStateDescriptor);
+    if (this.mergingAssigner !== null) {
+      const windowSerializer = this.windowAssigner.getWindowSerializer();
+      // The windows come back from snapshots as windows: the pairs are written with the assigner's window serializer.
+      const descriptor = new ListStateDescriptor<[W, W]>('merging-window-set', new TupleSerializer<[W, W]>([windowSerializer, windowSerializer]));
+      this.mergingSetsState = this.backend.getPartitionedState<ListState<[W, W]>>(descriptor);
+    }
+  }
+
+  override async close(): Promise<void> {
+    try {
+      this.timerService?.shutdown();
+    } finally {
+      await super.close();
+    }
+  }
+
+  protected override advanceWatermark(timestamp: number): void {
+    this.timerService.advanceWatermark(timestamp);
+  }
+
+  // ---- elements -----------------------------------------------------------------------------
+
+  processElement(value: IN, timestamp: number): void {
+    try {
+      this.backend.setCurrentKey(this.keySelector(value));
+    } catch (e) {
+      throw this.keyError(e, value);
+    }
+    try {
+      this.processWindowElement(value, timestamp);
+    } catch (e) {
+      throw this.failure(e, 'processing record ' + describeRecord(value));
+    }
+  }
+
+  private processWindowElement(value: IN, timestamp: number): void {
+    const elementWindows = this.windowAssigner.assignWindows(value, timestamp, this.windowAssignerContext);
+    // True while no assigned window took the element.
+    let isSkippedElement = true;
+    const key = this.backend.getCurrentKey();
+    const ctx = this.triggerContext;
+
+    if (this.mergingAssigner !== null) {
+      const mergingWindows = this.getMergingWindowSet();
+      for (const window of elementWindows) {
+        // Adding the window may merge it with others; then the merge result is where it belongs.
+        const actualWindow = mergingWindows.addWindow(window, (mergeResult, mergedWindows, stateWindowResult, mergedStateWindows) => {
+          this.checkMergeResult(mergeResult);
+          ctx.key = key;
+          ctx.window = mergeResult;
+          ctx.onMerge(mergedWindows);
+          for (const m of mergedWindows) {
+            ctx.window = m;
+            ctx.clear();
+            this.deleteCleanupTimer(m);
+          }
+          this.windowState.mergeNamespaces(windowNamespace(stateWindowResult), mergedStateWindows.map(windowNamespace));
+        });
+
+        if (this.isWindowLate(actualWindow)) {
+          mergingWindows.retireWindow(actualWindow);
+          continue;
+        }
+        isSkippedElement = false;
+
+        const stateWindow = mergingWindows.getStateWindow(actualWindow);
+        if (stateWindow === undefined) throw illegalState(`Window ${String(window)} is not in in-flight window set.`);
+        this.windowState.setCurrentNamespace(windowNamespace(stateWindow));
+        this.addToWindowState(value, timestamp);
+
+        ctx.key = key;
+        ctx.window = actualWindow;
+        const triggerResult = ctx.onElement(value, timestamp);
+        if (triggerResult.isFire()) {
+          const contents = this.windowContents();
+          if (contents === undefined) continue;
+          this.emitWindowContents(actualWindow, contents);
+        }
+        if (triggerResult.isPurge()) this.windowState.clear();
+        this.registerCleanupTimer(actualWindow);
+      }
+      mergingWindows.persist();
+    } else {
+      for (const window of elementWindows) {
+        if (this.isWindowLate(window)) continue;
+        isSkippedElement = false;
+
+        this.windowState.setCurrentNamespace(windowNamespace(window));
+        this.addToWindowState(value, timestamp);
+
+        ctx.key = key;
+        ctx.window = window;
+        const triggerResult = ctx.onElement(value, timestamp);
+        if (triggerResult.isFire()) {
+          const contents = this.windowContents();
+          if (contents === undefined) continue;
+          this.emitWindowContents(window, contents);
+        }
+        if (triggerResult.isPurge()) this.windowState.clear();
+        this.registerCleanupTimer(window);
+      }
+    }
+
+    // Late: every window of the element is past its cleanup time, and so is the element.
+    if (isSkippedElement && this.isElementLate(timestamp)) {
+      if (this.lateDataOutputTag !== null) this.sideOutput(value, timestamp);
+      else this.numLateRecordsDropped.inc();
+    }
+  }
+
+  /** As Flink: merging must not move a window's end to before the current time. */
+  private checkMergeResult(mergeResult: W): void {
+    if (this.isEventTime) {
+      const watermark = this.timerService.currentWatermark;
+      if (mergeResult.maxTimestamp() + this.allowedLateness <= watermark) {
+        throw new FlinkError(
+          ErrorCodes.FLINK_TS_UNSUPPORTED,
+          `The end timestamp of an event-time window cannot become earlier than the current watermark by merging. Current watermark: ${watermark} window: ${String(mergeResult)}`,
+        );
+      }
+    } else {
+      const now = this.timerService.currentProcessingTime();
+      if (mergeResult.maxTimestamp() <= now) {
+        throw new FlinkError(
+          ErrorCodes.FLINK_TS_UNSUPPORTED,
+          `The end timestamp of a processing-time window cannot become earlier than the current processing time by merging. Current processing time: ${now} window: ${String(mergeResult)}`,
+        );
+      }
+    }
+  }
+
+  // ---- timers -------------------------------------------------------------------------------
+
+  onEventTime(timer: InternalTimer): void {
+    this.onTimer(timer, true);
+  }
+
+  onProcessingTime(timer: InternalTimer): void {
+    this.onTimer(timer, false);
+  }
+
+  private onTimer(timer: InternalTimer, eventTime: boolean): void {
+    const ctx = this.triggerContext;
+    const window = timer.namespace as W;
+    ctx.key = timer.key;
+    ctx.window = window;
+    try {
+      let mergingWindows: MergingWindowSet<W> | null = null;
+      if (this.mergingAssigner !== null) {
+        mergingWindows = this.getMergingWindowSet();
+        const stateWindow = mergingWindows.getStateWindow(window);
+        // A timer of a window that no longer exists: a trigger did not clean up its timers. The
+        // window's state and the trigger's state are gone already, so there is nothing to do.
+        if (stateWindow === undefined) return;
+        this.windowState.setCurrentNamespace(windowNamespace(stateWindow));
+      } else {
+        this.windowState.setCurrentNamespace(windowNamespace(window));
+      }
+
+      this.fireOnTimer(timer.timestamp, eventTime);
+
+      if (this.isEventTime === eventTime && this.isCleanupTime(window, timer.timestamp)) this.clearAllState(window, mergingWindows);
+      mergingWindows?.persist();
+    } catch (e) {
+      throw this.failure(e, `firing ${eventTime ? 'event' : 'processing'}-time timer @ ${timer.timestamp} of ${String(window)} (key ${describeRecord(timer.key)})`);
+    }
+  }
+
+  /** The trigger's decision on a timer, with the window state scoped to the timer's window. */
+  protected fireOnTimer(time: number, eventTime: boolean): void {
+    const ctx = this.triggerContext;
+    const triggerResult = eventTime ? ctx.onEventTime(time) : ctx.onProcessingTime(time);
+    if (triggerResult.isFire()) {
+      const contents = this.windowContents();
+      if (contents !== undefined) this.emitWindowContents(ctx.window, contents);
+    }
+    if (triggerResult.isPurge()) this.windowState.clear();
+  }
+
+  /** Drops the window's contents, the trigger's state and the function's per-window state. */
+  private clearAllState(window: W, mergingWindows: MergingWindowSet<W> | null): void {
+    this.windowState.clear();
+    this.triggerContext.clear();
+    this.processContext.window = window;
+    this.processContext.clear();
+    if (mergingWindows !== null) {
+      mergingWindows.retireWindow(window);
+      mergingWindows.persist();
+    }
+  }
+
+  // ---- window contents (overridden by the evicting window operator) --------------------------
+
+  /** Adds the element to the window state (whose namespace is set). */
+  protected addToWindowState(value: IN, _timestamp: number): void {
+    this.windowState.add(value);
+  }
+
+  /** The contents of the window state, or undefined when it has none (Flink's null). */
+  protected windowContents(): ACC | undefined {
+    const contents = this.windowState.get();
+    if (contents === undefined || contents === null) return undefined;
+    if (this.listContents && isEmptyIterable(contents as unknown as Iterable<unknown>)) return undefined;
+    return contents;
+  }
+
+  /** Evaluates the window function on the contents, its output stamped with window.maxTimestamp(). */
+  protected emitWindowContents(window: W, contents: ACC): void {
+    this.collector.timestamp = window.maxTimestamp();
+    this.processContext.window = window;
+    this.windowFunction.process(this.triggerContext.key as K, window, this.processContext, contents, this.collector);
+  }
+
+  protected sideOutput(value: IN, timestamp: number): void {
+    this.output.collectSide(this.lateDataOutputTag!, value as never, timestamp);
+  }
+
+  // ---- lateness and cleanup -----------------------------------------------------------------
+
+  /** The MergingWindowSet of the current key; the caller persists it. */
+  protected getMergingWindowSet(): MergingWindowSet<W> {
+    const state = this.mergingSetsState!;
+    state.setCurrentNamespace(VOID_NAMESPACE);
+    return new MergingWindowSet<W>(this.mergingAssigner!, state);
+  }
+
+  /** True if the watermark is past the window's end plus the allowed lateness. */
+  protected isWindowLate(window: W): boolean {
+    return this.isEventTime && this.cleanupTime(window) <= this.timerService.currentWatermark;
+  }
+
+  /** True if the element is late: its timestamp plus the allowed lateness is not after the watermark. */
+  protected isElementLate(timestamp: number): boolean {
+    return this.isEventTime && timestamp + this.allowedLateness <= this.timerService.currentWatermark;
+  }
+
+  protected registerCleanupTimer(window: W): void {
+    const cleanupTime = this.cleanupTime(window);
+    if (cleanupTime === END_OF_TIME) return;
+    if (this.isEventTime) this.timerService.registerEventTimeTimer(cleanupTime, window);
+    else this.timerService.registerProcessingTimeTimer(cleanupTime, window);
+  }
+
+  protected deleteCleanupTimer(window: W): void {
+    const cleanupTime = this.cleanupTime(window);
+    if (cleanupTime === END_OF_TIME) return;
+    if (this.isEventTime) this.timerService.deleteEventTimeTimer(cleanupTime, window);
+    else this.timerService.deleteProcessingTimeTimer(cleanupTime, window);
+  }
+
+  /** maxTimestamp + allowedLateness for event time (END_OF_TIME past the largest timestamp), maxTimestamp for processing time. */
+  private cleanupTime(window: W): number {
+    const maxTimestamp = window.maxTimestamp();
+    if (!this.isEventTime) return Math.min(maxTimestamp, END_OF_TIME);
+    const cleanupTime = maxTimestamp + this.allowedLateness;
+    return cleanupTime >= END_OF_TIME ? END_OF_TIME : cleanupTime;
+  }
+
+  protected isCleanupTime(window: W, time: number): boolean {
+    return time === this.cleanupTime(window);
+  }
+
+  // ---- introspection ------------------------------------------------------------------------
+
+  numEventTimeTimers(): number {
+    return this.timerService.numEventTimeTimers();
+  }
+
+  numProcessingTimeTimers(): number {
+    return this.timerService.numProcessingTimeTimers();
+  }
+
+  getCurrentWatermark(): number {
+    return this.timerService.currentWatermark;
+  }
+
+  /** Engine errors keep their code; anything a user function threw becomes FLINK_TS_USER_FUNCTION. */
+  protected failure(cause: unknown, what: string): Error {
+    if (FlinkError.isFlinkError(cause) && cause.code !== ErrorCodes.FLINK_TS_USER_FUNCTION) return cause;
+    return this.userError(cause, what);
+  }
+}
+
+function isEmptyIterable(contents: Iterable<unknown>): boolean {
+  if (Array.isArray(contents)) return contents.length === 0;
+  return contents[Symbol.iterator]().next().done === true;
+}
