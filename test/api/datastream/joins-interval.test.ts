@@ -13,11 +13,8 @@ import {
   KeyedProcessFunction,
   OutputTag,
   ProcessJoinFunction,
-  StreamExecutionEnvironment,
   Watermark,
-  WatermarkStrategy,
   type Collector,
-  type DataStream,
   type KeyedOnTimerContext,
   type KeyedProcessFunctionContext,
   type ProcessFunctionContext,
@@ -25,40 +22,7 @@ import {
   type SourceContext,
 } from 'flink-ts';
 import { assertFlinkError, collectingSink, rejection, thrown } from '../../helpers.ts';
-
-interface Event {
-  readonly key: string;
-  readonly ts: number;
-  readonly id: string;
-}
-
-const env = (parallelism: number): StreamExecutionEnvironment => StreamExecutionEnvironment.getExecutionEnvironment({ 'parallelism.default': parallelism });
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Events in timestamp order (several may share one), so that no element of either side is late. */
-function events(random: () => number, prefix: string, n: number): Event[] {
-  const out: Event[] = [];
-  let ts = 0;
-  for (let i = 0; i < n; i++) {
-    ts += Math.floor(random() * 3);
-    out.push({ key: `k${Math.floor(random() * 7)}`, ts, id: `${prefix}${i}` });
-  }
-  return out;
-}
-
-function timestamped(e: StreamExecutionEnvironment, data: Event[]): DataStream<Event> {
-  return e.fromCollection(data).assignTimestampsAndWatermarks(WatermarkStrategy.forMonotonousTimestamps<Event>().withTimestampAssigner((ev) => ev.ts));
-}
+import { env, events, mulberry32, timestamped, type Event } from './joins-helpers.ts';
 
 /** Emits "left:right@pairTimestamp", and checks the record's own timestamp downstream. */
 class Pairs extends ProcessJoinFunction<Event, Event, string> {
@@ -83,8 +47,8 @@ describe('KeyedStream.intervalJoin', () => {
       ] as const;
       for (let seed = 1; seed <= cases.length; seed++) {
         const random = mulberry32(seed * 31 + parallelism);
-        const leftData = events(random, 'L', 120);
-        const rightData = events(random, 'R', 120);
+        const leftData = events(random, 'L', 120, 7);
+        const rightData = events(random, 'R', 120, 7);
         const [lower, upper, lowerInclusive, upperInclusive] = cases[seed - 1]!;
 
         const e = env(parallelism);

@@ -1,110 +1,23 @@
 /*
- * End-to-end tests of the window join and coGroup (DataStream.join / DataStream.coGroup):
- * randomized inputs at parallelism 1 and 3 against a brute-force join and coGroup per key and
- * window (tumbling with and without offset, sliding, sessions over both inputs), JoinFunction,
- * FlatJoinFunction and CoGroupFunction in their plain and rich forms (lifecycle and runtime
- * context reach the user's function), and trigger(), evictor() and allowedLateness() on the
- * windowed join; plus the errors of a wrong pipeline.
+ * End-to-end tests of the window join and coGroup (DataStream.join / DataStream.coGroup) against
+ * a brute-force join and coGroup per key and window, on randomized inputs at parallelism 1 and 3:
+ * tumbling windows with and without offset, sliding windows, and session windows that merge
+ * across both inputs; JoinFunction, FlatJoinFunction and CoGroupFunction in plain and rich forms,
+ * whose lifecycle and runtime context reach the user's function through the coGroup wrappers.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CoGroupedStreamsWithWindow,
-  ErrorCodes,
-  JoinedStreamsWithWindow,
-  KeyedProcessFunction,
+  EventTimeSessionWindows,
   RichCoGroupFunction,
   RichFlatJoinFunction,
-  StreamExecutionEnvironment,
-  Watermark,
-  WatermarkStrategy,
+  SlidingEventTimeWindows,
+  TumblingEventTimeWindows,
   type Collector,
-  type DataStream,
-  type KeyedOnTimerContext,
-  type KeyedProcessFunctionContext,
-  type ProcessFunctionContext,
-  type SourceContext,
+  type TimeWindow,
+  type WindowAssigner,
 } from 'flink-ts';
-import { TumblingEventTimeWindows } from '../../../src/api/windowing/assigners/tumbling-event-time-windows.ts';
-import { SlidingEventTimeWindows } from '../../../src/api/windowing/assigners/sliding-event-time-windows.ts';
-import { EventTimeSessionWindows } from '../../../src/api/windowing/assigners/event-time-session-windows.ts';
-import type { WindowAssigner } from '../../../src/api/windowing/assigners/window-assigner.ts';
-import { TimeEvictor } from '../../../src/api/windowing/evictors/time-evictor.ts';
-import { Trigger, type TriggerContext } from '../../../src/api/windowing/triggers/trigger.ts';
-import { TriggerResult } from '../../../src/api/windowing/triggers/trigger-result.ts';
-import type { TimeWindow } from '../../../src/api/windowing/windows/time-window.ts';
-import { assertFlinkError, thrown } from '../../helpers.ts';
-
-interface Event {
-  readonly key: string;
-  readonly ts: number;
-  readonly id: string;
-}
-
-const env = (parallelism: number): StreamExecutionEnvironment => StreamExecutionEnvironment.getExecutionEnvironment({ 'parallelism.default': parallelism });
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Events in timestamp order per input, so that with monotonous watermarks nothing is late. */
-function events(random: () => number, prefix: string, n: number, keys = 5): Event[] {
-  const out: Event[] = [];
-  let ts = 0;
-  for (let i = 0; i < n; i++) {
-    ts += Math.floor(random() * 3);
-    out.push({ key: `k${Math.floor(random() * keys)}`, ts, id: `${prefix}${i}` });
-  }
-  return out;
-}
-
-function timestamped(e: StreamExecutionEnvironment, data: Event[]): DataStream<Event> {
-  return e.fromCollection(data).assignTimestampsAndWatermarks(WatermarkStrategy.forMonotonousTimestamps<Event>().withTimestampAssigner((ev) => ev.ts));
-}
-
-/** Appends each record's timestamp (the window's maxTimestamp()) to it. */
-const stamp = (v: string, ctx: ProcessFunctionContext, out: Collector<string>): void => out.collect(`${v}@${ctx.timestamp()}`);
-
-const ids = (events: Iterable<Event>): string => [...events].map((e) => e.id).sort().join(',');
-
-// ---- the reference ------------------------------------------------------------------------------
-
-interface RefWindow {
-  readonly key: string;
-  readonly maxTimestamp: number;
-  readonly left: Event[];
-  readonly right: Event[];
-}
-
-/** Flink's time windows of a timestamp: start = ts - (ts - offset + slide) % slide, back by slide while it still covers ts. */
-function timeWindows(ts: number, size: number, slide: number, offset: number): [number, number][] {
-  const out: [number, number][] = [];
-  const lastStart = ts - ((((ts - offset) % slide) + slide) % slide);
-  for (let start = lastStart; start > ts - size; start -= slide) out.push([start, start + size]);
-  return out;
-}
-
-function referenceTimeWindows(left: Event[], right: Event[], size: number, slide: number, offset: number): RefWindow[] {
-  const windows = new Map<string, { key: string; maxTimestamp: number; left: Event[]; right: Event[] }>();
-  const add = (e: Event, side: 'left' | 'right') => {
-    for (const [, end] of timeWindows(e.ts, size, slide, offset)) {
-      const id = `${e.key}|${end}`;
-      let w = windows.get(id);
-      if (w === undefined) windows.set(id, (w = { key: e.key, maxTimestamp: end - 1, left: [], right: [] }));
-      w[side].push(e);
-    }
-  };
-  for (const e of left) add(e, 'left');
-  for (const e of right) add(e, 'right');
-  return [...windows.values()];
-}
+import { env, events, ids, mulberry32, referenceJoin, referenceTimeWindows, stamp, timestamped, type Event, type RefWindow } from './joins-helpers.ts';
 
 /** Sessions per key over both inputs: a gap larger than `gap` after the latest element ends one. */
 function referenceSessions(left: Event[], right: Event[], gap: number): RefWindow[] {
@@ -125,12 +38,6 @@ function referenceSessions(left: Event[], right: Event[], gap: number): RefWindo
     close();
   }
   return out;
-}
-
-function referenceJoin(windows: RefWindow[]): string[] {
-  const out: string[] = [];
-  for (const w of windows) for (const l of w.left) for (const r of w.right) out.push(`${l.id}:${r.id}@${w.maxTimestamp}`);
-  return out.sort();
 }
 
 function referenceCoGroup(windows: RefWindow[]): string[] {
@@ -280,221 +187,4 @@ describe('window join and coGroup against a brute-force reference per window', (
       assert.equal(events.opened, parallelism);
     });
   }
-});
-
-/** Fires and purges a window at each element, so each evaluation sees only that element. */
-class EveryElement extends Trigger<unknown, TimeWindow> {
-  onElement(_e: unknown, _ts: number, _w: TimeWindow, _ctx: TriggerContext): TriggerResult {
-    return TriggerResult.FIRE_AND_PURGE;
-  }
-  onEventTime(): TriggerResult {
-    return TriggerResult.CONTINUE;
-  }
-  onProcessingTime(): TriggerResult {
-    return TriggerResult.CONTINUE;
-  }
-  clear(): void {}
-}
-
-describe('the windowed part of a join: trigger, evictor, allowed lateness', () => {
-  const random = mulberry32(5);
-  const leftData = events(random, 'L', 60, 3);
-  const rightData = events(random, 'R', 60, 3);
-
-  it('trigger() replaces the assigner default trigger', { timeout: 30_000 }, async () => {
-    const e = env(2);
-    const coGrouped = await timestamped(e, leftData)
-      .coGroup(timestamped(e, rightData))
-      .where((ev) => ev.key)
-      .equalTo((ev) => ev.key)
-      .window(TumblingEventTimeWindows.of(10))
-      .trigger(new EveryElement())
-      .apply((l: Iterable<Event>, r: Iterable<Event>, out: Collector<string>) => out.collect(`${ids(l)}|${ids(r)}`))
-      .executeAndCollect();
-    const expected = [...leftData.map((ev) => `${ev.id}|`), ...rightData.map((ev) => `|${ev.id}`)];
-    assert.deepEqual([...coGrouped].sort(), expected.sort(), 'one evaluation per element, with only that element');
-
-    const joined = await timestamped(e, leftData)
-      .join(timestamped(e, rightData))
-      .where((ev) => ev.key)
-      .equalTo((ev) => ev.key)
-      .window(TumblingEventTimeWindows.of(10))
-      .trigger(new EveryElement())
-      .apply((l: Event, r: Event) => `${l.id}:${r.id}`)
-      .executeAndCollect();
-    assert.deepEqual(joined, [], 'no window ever holds both sides');
-  });
-
-  it('evictor() removes elements of both sides before the join', { timeout: 30_000 }, async () => {
-    const e = env(2);
-    // TimeEvictor.of(1) keeps the elements with the largest timestamp of the pane.
-    const joined = await timestamped(e, leftData)
-      .join(timestamped(e, rightData))
-      .where((ev) => ev.key)
-      .equalTo((ev) => ev.key)
-      .window(TumblingEventTimeWindows.of(10))
-      .evictor(TimeEvictor.of(1))
-      .apply((l: Event, r: Event) => `${l.id}:${r.id}`)
-      .process(stamp)
-      .executeAndCollect();
-    const windows = referenceTimeWindows(leftData, rightData, 10, 10, 0).map((w) => {
-      const max = Math.max(...w.left.map((ev) => ev.ts), ...w.right.map((ev) => ev.ts));
-      return { ...w, left: w.left.filter((ev) => ev.ts === max), right: w.right.filter((ev) => ev.ts === max) };
-    });
-    const expected = referenceJoin(windows);
-    assert.ok(expected.length > 0 && expected.length < referenceJoin(referenceTimeWindows(leftData, rightData, 10, 10, 0)).length);
-    assert.deepEqual([...joined].sort(), expected);
-  });
-
-  for (const lateness of [0, 20]) {
-    it(`allowedLateness(${lateness}) ${lateness > 0 ? 'fires a window again for a late element' : 'drops a late element'}`, { timeout: 30_000 }, async () => {
-      let seeFiring!: () => void;
-      const fired = new Promise<void>((resolve) => (seeFiring = resolve));
-      const e = env(1);
-      // The left source holds its late element back until the window [0, 10) has fired, so that
-      // the element is late whatever the order of the tasks; the right source ends at once, and its
-      // final watermark leaves the left one in charge.
-      const left = e.addSource({
-        async run(ctx: SourceContext<Event>) {
-          ctx.collectWithTimestamp({ key: 'k', ts: 1, id: 'l1' }, 1);
-          ctx.emitWatermark(new Watermark(20));
-          await fired;
-          ctx.collectWithTimestamp({ key: 'k', ts: 5, id: 'l5' }, 5);
-        },
-        cancel() {},
-      });
-      const right = e.fromCollection<Event>([
-        { key: 'k', ts: 2, id: 'r2' },
-        { key: 'k', ts: 3, id: 'r3' },
-      ]).assignTimestampsAndWatermarks(WatermarkStrategy.forMonotonousTimestamps<Event>().withTimestampAssigner((ev) => ev.ts));
-      class FiringWatch extends KeyedProcessFunction<number, string, string> {
-        processElement(v: string, _ctx: KeyedProcessFunctionContext<number>, out: Collector<string>): void {
-          seeFiring();
-          out.collect(v);
-        }
-        override onTimer(_t: number, _ctx: KeyedOnTimerContext<number>): void {}
-      }
-      const windowed = left
-        .join(right)
-        .where((ev) => ev.key)
-        .equalTo((ev) => ev.key)
-        .window(TumblingEventTimeWindows.of(10));
-      const out = await (lateness > 0 ? windowed.allowedLateness(lateness) : windowed)
-        .apply((l: Event, r: Event) => `${l.id}:${r.id}`)
-        .keyBy(() => 0)
-        .process(new FiringWatch())
-        .executeAndCollect();
-      const first = ['l1:r2', 'l1:r3'];
-      const again = ['l1:r2', 'l1:r3', 'l5:r2', 'l5:r3'];
-      assert.deepEqual([...out].sort(), (lateness > 0 ? [...first, ...again] : first).sort());
-    });
-  }
-});
-
-describe('building a window join or coGroup', () => {
-  it('returns new objects from trigger(), evictor() and allowedLateness(), as Flink does', () => {
-    const e = env(1);
-    const a = e.fromElements<Event>({ key: 'a', ts: 1, id: 'a' });
-    const joined = a
-      .join(a)
-      .where((ev) => ev.key)
-      .equalTo((ev) => ev.key)
-      .window(TumblingEventTimeWindows.of(10));
-    assert.ok(joined instanceof JoinedStreamsWithWindow);
-    assert.notEqual(joined.trigger(new EveryElement()), joined);
-    assert.notEqual(joined.allowedLateness(5), joined);
-    const coGrouped = a
-      .coGroup(a)
-      .where((ev) => ev.key)
-      .equalTo((ev) => ev.key)
-      .window(TumblingEventTimeWindows.of(10));
-    assert.ok(coGrouped instanceof CoGroupedStreamsWithWindow);
-    assert.notEqual(coGrouped.evictor(TimeEvictor.of(1)), coGrouped);
-  });
-
-  it('rejects what cannot be joined', () => {
-    const e = env(1);
-    const a = e.fromElements<Event>({ key: 'a', ts: 1, id: 'a' });
-    const other = env(1).fromElements<Event>({ key: 'a', ts: 1, id: 'b' });
-    assertFlinkError(
-      thrown(() => a.join(other)),
-      ErrorCodes.FLINK_TS_INVALID_PIPELINE,
-      /different execution environments/,
-    );
-    assertFlinkError(
-      thrown(() => a.coGroup(other)),
-      ErrorCodes.FLINK_TS_INVALID_PIPELINE,
-      /different execution environments/,
-    );
-    assertFlinkError(
-      thrown(() => a.join(a).where(undefined as never)),
-      ErrorCodes.FLINK_TS_INVALID_PIPELINE,
-      /where\(\) needs a key selector/,
-    );
-    assertFlinkError(
-      thrown(() =>
-        a
-          .coGroup(a)
-          .where((ev) => ev.key)
-          .equalTo((ev) => ev.key)
-          .window(null as never),
-      ),
-      ErrorCodes.FLINK_TS_INVALID_PIPELINE,
-    );
-    const windowed = a
-      .join(a)
-      .where((ev) => ev.key)
-      .equalTo((ev) => ev.key)
-      .window(TumblingEventTimeWindows.of(10));
-    assert.throws(() => windowed.apply({} as never), /join function must be a function or an object with a join\(\) method/);
-  });
-
-  it('tells a FlatJoinFunction from a JoinFunction by its collector parameter', { timeout: 30_000 }, async () => {
-    const e = env(1);
-    const strategy = WatermarkStrategy.forMonotonousTimestamps<Event>().withTimestampAssigner((x) => x.ts);
-    const a = () => e.fromElements<Event>({ key: 'k', ts: 1, id: 'a1' }, { key: 'k', ts: 2, id: 'a2' }).assignTimestampsAndWatermarks(strategy);
-    const b = () => e.fromElements<Event>({ key: 'k', ts: 3, id: 'b3' }).assignTimestampsAndWatermarks(strategy);
-    const window = () =>
-      a()
-        .join(b())
-        .where((ev) => ev.key)
-        .equalTo((ev) => ev.key)
-        .window(TumblingEventTimeWindows.of(10));
-    const flat = await window()
-      .apply((l: Event, r: Event, out: Collector<string>) => {
-        if (l.id === 'a2') out.collect(`${l.id}:${r.id}`);
-      })
-      .executeAndCollect();
-    assert.deepEqual(flat, ['a2:b3']);
-    const flatObject = await window()
-      .apply({ join: (l: Event, r: Event, out: Collector<string>) => out.collect(`${l.id}+${r.id}`) })
-      .executeAndCollect();
-    assert.deepEqual(flatObject.sort(), ['a1+b3', 'a2+b3']);
-    const plain = await window()
-      .apply((l: Event, r: Event) => `${l.id}:${r.id}`)
-      .executeAndCollect();
-    assert.deepEqual(plain.sort(), ['a1:b3', 'a2:b3']);
-  });
-
-  it('tags each element with its side, so a where() key and an equalTo() key of different shapes meet', { timeout: 30_000 }, async () => {
-    const e = env(2);
-    const orders = e.fromCollection([
-      { orderId: 1, ts: 1 },
-      { orderId: 2, ts: 2 },
-    ]);
-    const payments = e.fromCollection([
-      { ref: 'order-1', ts: 3 },
-      { ref: 'order-3', ts: 4 },
-    ]);
-    const strategy = <T extends { ts: number }>() => WatermarkStrategy.forMonotonousTimestamps<T>().withTimestampAssigner((x) => x.ts);
-    const out = await orders
-      .assignTimestampsAndWatermarks(strategy())
-      .join(payments.assignTimestampsAndWatermarks(strategy()))
-      .where((o) => `order-${o.orderId}`)
-      .equalTo((p) => p.ref)
-      .window(TumblingEventTimeWindows.of(10))
-      .apply((o, p) => `${o.orderId} paid by ${p.ref}`)
-      .executeAndCollect();
-    assert.deepEqual(out, ['1 paid by order-1']);
-  });
 });
