@@ -208,9 +208,22 @@ export function describeTarget(backend: BackendKind): string {
     : `≥ ${formatPerSecond(ROCKSDB_MIN_WRITES_PER_SECOND)} writes, p99 < ${formatNanos(ROCKSDB_MAX_P99_WRITE_NANOS)}`;
 }
 
+/** What misses the target ('ops/s', 'writes/s', 'p99'); empty when the case passes. */
+export function missedTargets(r: StateCaseResult): string[] {
+  if (r.backend === 'heap') return opsPerSecond(r) >= HEAP_MIN_OPS_PER_SECOND ? [] : ['ops/s'];
+  const missed: string[] = [];
+  if (writesPerSecond(r) < ROCKSDB_MIN_WRITES_PER_SECOND) missed.push('writes/s');
+  if (r.latency.p99 >= ROCKSDB_MAX_P99_WRITE_NANOS) missed.push('p99');
+  return missed;
+}
+
 export function passesStateTarget(r: StateCaseResult): boolean {
-  if (r.backend === 'heap') return opsPerSecond(r) >= HEAP_MIN_OPS_PER_SECOND;
-  return writesPerSecond(r) >= ROCKSDB_MIN_WRITES_PER_SECOND && r.latency.p99 < ROCKSDB_MAX_P99_WRITE_NANOS;
+  return missedTargets(r).length === 0;
+}
+
+export function formatVerdict(r: StateCaseResult): string {
+  const missed = missedTargets(r);
+  return missed.length === 0 ? 'pass' : `FAIL (${missed.join(', ')})`;
 }
 
 export function formatPerSecond(perSecond: number): string {

@@ -12,8 +12,8 @@ import {
   describeTarget,
   formatNanos,
   formatPerSecond,
+  formatVerdict,
   opsPerSecond,
-  passesStateTarget,
   stateCaseId,
   writesPerSecond,
   type StateCaseResult,
@@ -65,7 +65,7 @@ function rows(results: readonly StateCaseResult[]): string[][] {
     formatPerSecond(writesPerSecond(r)),
     `${r.writeCall} ${formatNanos(r.latency.p50)} / ${formatNanos(r.latency.p99)} / ${formatNanos(r.latency.p999)} / ${formatNanos(r.latency.max)}`,
     describeTarget(r.backend),
-    passesStateTarget(r) ? 'pass' : 'FAIL',
+    formatVerdict(r),
   ]);
 }
 
