@@ -3,6 +3,7 @@
  * accumulators (merged by the job at the end), the operator's metric group, and its keyed state,
  * which lives in the operator's keyed state backend (none in a non-keyed operator).
  */
+import { VOID_NAMESPACE } from '../state/keyed-state-backend.ts';
 import { ErrorCodes, FlinkError, illegalState } from '../../errors.ts';
 import type { AggregatingState, ListState, MapState, ReducingState, State, StateType, ValueState } from '../../api/state/state.ts';
 import { StateTypes } from '../../api/state/state.ts';
@@ -93,7 +94,11 @@ export class StreamingRuntimeContext implements RuntimeContext, OpenContext {
     }
     if (typeof descriptor !== 'object' || descriptor === null) throw new TypeError(`${method}() needs a ${descriptorClass}, got ${String(descriptor)}`);
     if (descriptor.type !== type) throw new TypeError(`${method}() needs a ${descriptorClass}, got ${String(descriptor)} (a ${String(descriptor.type)} state)`);
-    return backend.getPartitionedState<S>(descriptor);
+    const state = backend.getPartitionedState<S>(descriptor);
+    // Key-level state, as Flink's DefaultKeyedStateStore: a window operator may have left the
+    // state scoped to a window namespace.
+    state.setCurrentNamespace(VOID_NAMESPACE);
+    return state;
   }
 
   addAccumulator<V, R>(name: string, accumulator: Accumulator<V, R>): void {
