@@ -12,12 +12,25 @@
 
 export const KEY_GROUP_PREFIX_BYTES = 2;
 
+// Big-endian fields written with shifts: a DataView on a fresh small Uint8Array makes V8 move the
+// array's storage off the heap, which cost several hundred nanoseconds per key on the hot path.
+function putU16(out: Uint8Array, at: number, v: number): void {
+  out[at] = (v >>> 8) & 0xff;
+  out[at + 1] = v & 0xff;
+}
+
+function putU32(out: Uint8Array, at: number, v: number): void {
+  out[at] = (v >>> 24) & 0xff;
+  out[at + 1] = (v >>> 16) & 0xff;
+  out[at + 2] = (v >>> 8) & 0xff;
+  out[at + 3] = v & 0xff;
+}
+
 /** `u16 key group | u32 len | key`: the part of a state key fixed by setCurrentKey. */
 export function serializeKeyPrefix(keyGroup: number, key: Uint8Array): Uint8Array {
   const out = new Uint8Array(KEY_GROUP_PREFIX_BYTES + 4 + key.length);
-  const view = new DataView(out.buffer);
-  view.setUint16(0, keyGroup);
-  view.setUint32(2, key.length);
+  putU16(out, 0, keyGroup);
+  putU32(out, 2, key.length);
   out.set(key, 6);
   return out;
 }
@@ -26,7 +39,7 @@ export function serializeKeyPrefix(keyGroup: number, key: Uint8Array): Uint8Arra
 export function serializeStateKey(keyPrefix: Uint8Array, namespace: Uint8Array, extra = 0): Uint8Array {
   const out = new Uint8Array(keyPrefix.length + 4 + namespace.length + extra);
   out.set(keyPrefix, 0);
-  new DataView(out.buffer).setUint32(keyPrefix.length, namespace.length);
+  putU32(out, keyPrefix.length, namespace.length);
   out.set(namespace, keyPrefix.length + 4);
   return out;
 }
@@ -42,11 +55,10 @@ export function appendUserKey(stateKey: Uint8Array, userKey: Uint8Array): Uint8A
 /** The same bytes from the snapshot format's separate parts. */
 export function composeStateKey(keyGroup: number, key: Uint8Array, namespace: Uint8Array, userKey?: Uint8Array): Uint8Array {
   const out = new Uint8Array(KEY_GROUP_PREFIX_BYTES + 8 + key.length + namespace.length + (userKey?.length ?? 0));
-  const view = new DataView(out.buffer);
-  view.setUint16(0, keyGroup);
-  view.setUint32(2, key.length);
+  putU16(out, 0, keyGroup);
+  putU32(out, 2, key.length);
   out.set(key, 6);
-  view.setUint32(6 + key.length, namespace.length);
+  putU32(out, 6 + key.length, namespace.length);
   out.set(namespace, 10 + key.length);
   if (userKey !== undefined) out.set(userKey, 10 + key.length + namespace.length);
   return out;
