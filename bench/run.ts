@@ -2,13 +2,15 @@
  * Entry point of `npm run bench`: the engine's core benchmarks (the stateless chain and the keyed
  * reduce, each at parallelism 1 and 4) against their hand-written loops, and the keyed-state
  * benchmarks (bench/state/: value, list and map state and a keyed-counter job, on the heap and the
- * RocksDB backend) against a plain Map. Each case runs in a fresh Node process (with --expose-gc),
- * so what one case taught the JIT does not colour the next; the results are printed as tables and
- * written into their sections of BENCHMARKS.md.
+ * RocksDB backend) against a plain Map, and the window benchmarks (bench/windows/: keyed tumbling,
+ * sliding and session window aggregation, at parallelism 1) against their loops. Each case runs in
+ * a fresh Node process (with --expose-gc), so what one case taught the JIT does not colour the
+ * next; the results are printed as tables and written into their sections of BENCHMARKS.md.
  *
  *   npm run bench                      all cases, full size; updates BENCHMARKS.md
  *   npm run bench -- keyed             only cases whose id (e.g. keyed-reduce/p4) contains "keyed"
  *   npm run bench -- state/            only the state cases (e.g. state/value/rocksdb)
+ *   npm run bench -- windows/          only the window cases (e.g. windows/session/p1)
  *   BENCH_QUICK=1 npm run bench        smoke run: small inputs, one round, BENCHMARKS.md untouched
  *   npm run bench -- --help            every option
  */
@@ -34,6 +36,7 @@ import {
 } from './harness.ts';
 import * as statelessChain from './pipelines/stateless-chain.ts';
 import * as keyedReduce from './pipelines/keyed-reduce.ts';
+import { WINDOW_BENCHMARKS, WINDOW_PARALLELISMS, formatWindowTable, windowMarkdownSection } from './windows/window-suite.ts';
 import {
   STATE_CASES,
   findStateCase,
@@ -53,16 +56,20 @@ const SECTION = 'spine';
 const SECTION_TITLE = 'Results';
 const STATE_SECTION = 'state';
 const STATE_SECTION_TITLE = 'Results';
+const WINDOW_SECTION = 'windows';
+const WINDOW_SECTION_TITLE = 'Results';
+const SPINE_PARALLELISMS = [1, 4];
 const BENCHMARKS_FILE = path.join(import.meta.dirname, '..', 'BENCHMARKS.md');
 
 const USAGE = `Usage: npm run bench -- [options] [filter...]
 
-  filter               run only the cases whose id contains one of these (ids: ${BENCHMARKS.flatMap((b) => [1, 4].map((p) => caseId(b.name, p))).join(', ')},
-                       ${STATE_CASES.map((c) => c.id).join(', ')})
+  filter               run only the cases whose id contains one of these (ids: ${BENCHMARKS.flatMap((b) => SPINE_PARALLELISMS.map((p) => caseId(b.name, p))).join(', ')},
+                       ${STATE_CASES.map((c) => c.id).join(', ')},
+                       ${WINDOW_BENCHMARKS.flatMap((b) => WINDOW_PARALLELISMS.map((p) => caseId(b.name, p))).join(', ')})
   --quick              small inputs and one round (also BENCH_QUICK=1); does not update BENCHMARKS.md
   --rounds <n>         alternating engine/loop rounds (default 5)
   --records <n>        source records per run instead of each benchmark's default
-  --parallelism <list> comma-separated parallelisms of the pipeline cases (default 1,4)
+  --parallelism <list> comma-separated parallelisms of the pipeline and window cases (default 1,4 and 1)
   --min-sample <s>     repeat a run within a sample until it took this many seconds (default 0.5)
   --in-process         run every case in this process (e.g. under node --cpu-prof)
   --engine-only        with --in-process: only engine (or state backend) runs after one loop run for the checksum, to profile
@@ -70,14 +77,18 @@ const USAGE = `Usage: npm run bench -- [options] [filter...]
   --check-targets      exit with code 1 when a case is below its target
   -h, --help           this text`;
 
+/** The pipeline harness serves two families, each with its own section of BENCHMARKS.md. */
+type PipelineFamily = 'spine' | 'windows';
+
 type CaseSpec =
-  | { readonly kind: 'pipeline'; readonly id: string; readonly bench: PipelineBenchmark; readonly parallelism: number }
+  | { readonly kind: 'pipeline'; readonly family: PipelineFamily; readonly id: string; readonly bench: PipelineBenchmark; readonly parallelism: number }
   | { readonly kind: 'state'; readonly id: string; readonly stateCase: StateCase };
 
 type CaseOutcome = { readonly kind: 'pipeline'; readonly result: CaseResult } | { readonly kind: 'state'; readonly result: StateCaseResult };
 
 function pipelineSpec(bench: PipelineBenchmark, parallelism: number): CaseSpec {
-  return { kind: 'pipeline', id: caseId(bench.name, parallelism), bench, parallelism };
+  const family = WINDOW_BENCHMARKS.includes(bench) ? 'windows' : 'spine';
+  return { kind: 'pipeline', family, id: caseId(bench.name, parallelism), bench, parallelism };
 }
 
 function stateSpec(stateCase: StateCase): CaseSpec {
@@ -104,6 +115,8 @@ interface Invocation {
   readonly partial: boolean;
   /** Only some of the state cases run. */
   readonly statePartial: boolean;
+  /** Only some of the window cases run (a filter or other parallelisms). */
+  readonly windowPartial: boolean;
 }
 
 function parse(): Invocation | null {
@@ -114,7 +127,7 @@ function parse(): Invocation | null {
       quick: { type: 'boolean', default: ['1', 'true', 'yes'].includes(process.env['BENCH_QUICK'] ?? '') },
       rounds: { type: 'string' },
       records: { type: 'string' },
-      parallelism: { type: 'string', default: '1,4' },
+      parallelism: { type: 'string' },
       'min-sample': { type: 'string' },
       'in-process': { type: 'boolean', default: false },
       'engine-only': { type: 'boolean', default: false },
@@ -142,18 +155,23 @@ function parse(): Invocation | null {
     minSampleSeconds: minSample,
   };
   const common = { config, inProcess: values['in-process'], write: values.write, checkTargets: values['check-targets'] };
-  if (values.child !== undefined) return { ...common, cases: [childCase(values.child)], mode: 'child', partial: true, statePartial: true };
+  if (values.child !== undefined) return { ...common, cases: [childCase(values.child)], mode: 'child', partial: true, statePartial: true, windowPartial: true };
+  const parallelisms = values.parallelism === undefined ? null : parallelismList(values.parallelism);
   const all = [
-    ...BENCHMARKS.flatMap((bench) => parallelismList(values.parallelism).map((parallelism) => pipelineSpec(bench, parallelism))),
+    ...BENCHMARKS.flatMap((bench) => (parallelisms ?? SPINE_PARALLELISMS).map((parallelism) => pipelineSpec(bench, parallelism))),
     ...STATE_CASES.map(stateSpec),
+    ...WINDOW_BENCHMARKS.flatMap((bench) => (parallelisms ?? WINDOW_PARALLELISMS).map((parallelism) => pipelineSpec(bench, parallelism))),
   ];
   const cases = all.filter((c) => positionals.length === 0 || positionals.some((f) => c.id.includes(f)));
   if (cases.length === 0) {
     throw new Error(`No benchmark matches ${positionals.map((f) => `'${f}'`).join(', ')}; the cases are ${all.map((c) => c.id).join(', ')}`);
   }
-  const partial = cases.filter((c) => c.kind === 'pipeline').length < BENCHMARKS.length * 2 || values.parallelism !== '1,4';
+  const familyCases = (family: PipelineFamily): number => cases.filter((c) => c.kind === 'pipeline' && c.family === family).length;
+  const otherParallelisms = (defaults: readonly number[]): boolean => parallelisms !== null && parallelisms.join() !== defaults.join();
+  const partial = familyCases('spine') < BENCHMARKS.length * SPINE_PARALLELISMS.length || otherParallelisms(SPINE_PARALLELISMS);
   const statePartial = cases.filter((c) => c.kind === 'state').length < STATE_CASES.length;
-  return { ...common, cases, mode: values['engine-only'] ? 'engine-only' : 'compare', partial, statePartial };
+  const windowPartial = familyCases('windows') < WINDOW_BENCHMARKS.length * WINDOW_PARALLELISMS.length || otherParallelisms(WINDOW_PARALLELISMS);
+  return { ...common, cases, mode: values['engine-only'] ? 'engine-only' : 'compare', partial, statePartial, windowPartial };
 }
 
 function parallelismList(list: string): number[] {
@@ -169,7 +187,7 @@ function childCase(id: string): CaseSpec {
   const stateCase = findStateCase(id);
   if (stateCase !== undefined) return stateSpec(stateCase);
   const match = /^(.+)\/p(\d+)$/.exec(id);
-  const bench = BENCHMARKS.find((b) => b.name === match?.[1]);
+  const bench = [...BENCHMARKS, ...WINDOW_BENCHMARKS].find((b) => b.name === match?.[1]);
   if (match === null || bench === undefined) throw new Error(`Unknown benchmark case '${id}'`);
   return pipelineSpec(bench, Number(match[2]));
 }
@@ -259,28 +277,32 @@ async function main(): Promise<void> {
   console.log(`Machine: ${formatMachine(machine)}${config.quick ? ' · QUICK run' : ''}`);
   const results: CaseResult[] = [];
   const stateResults: StateCaseResult[] = [];
-  const failures: { readonly kind: CaseSpec['kind']; readonly line: string }[] = [];
+  const windowResults: CaseResult[] = [];
+  type Family = PipelineFamily | 'state';
+  const failures: { readonly family: Family; readonly line: string }[] = [];
   for (const spec of cases) {
     try {
       const outcome = invocation.inProcess ? await measure(spec, config) : await runInChild(spec, config);
-      if (outcome.kind === 'pipeline') results.push(outcome.result);
-      else stateResults.push(outcome.result);
+      if (outcome.kind === 'state') stateResults.push(outcome.result);
+      else if (spec.kind === 'pipeline' && spec.family === 'windows') windowResults.push(outcome.result);
+      else results.push(outcome.result);
     } catch (e) {
       const message = e instanceof ChecksumMismatchError ? `CHECKSUM MISMATCH: ${e.message}` : e instanceof Error ? e.message : String(e);
-      failures.push({ kind: spec.kind, line: `${spec.id}: ${message}` });
+      failures.push({ family: spec.kind === 'pipeline' ? spec.family : 'state', line: `${spec.id}: ${message}` });
       console.error(`\n*** ${spec.id} FAILED: ${message}\n`);
     }
   }
   machine.loadAverageAtEnd = os.loadavg()[0]!;
   if (results.length > 0) console.log(`\n${formatTable(results)}`);
   if (stateResults.length > 0) console.log(`\n${formatStateTable(stateResults)}`);
+  if (windowResults.length > 0) console.log(`\n${formatWindowTable(windowResults)}`);
   console.log(`\nLoad average ${machine.loadAverage.toFixed(2)} at start, ${machine.loadAverageAtEnd.toFixed(2)} at end.`);
   for (const f of failures) console.log(`FAILED ${f.line}`);
 
-  const complete = (partial: boolean, kind: CaseSpec['kind']): boolean =>
-    !config.quick && !partial && config.records === undefined && !failures.some((f) => f.kind === kind);
+  const complete = (partial: boolean, family: Family): boolean =>
+    !config.quick && !partial && config.records === undefined && !failures.some((f) => f.family === family);
   const written: string[] = [];
-  if ((invocation.write ?? complete(invocation.partial, 'pipeline')) && results.length > 0) {
+  if ((invocation.write ?? complete(invocation.partial, 'spine')) && results.length > 0) {
     writeSection(BENCHMARKS_FILE, SECTION, markdownSection(SECTION_TITLE, machine, results, []));
     written.push('the pipeline results');
   }
@@ -288,10 +310,14 @@ async function main(): Promise<void> {
     writeSection(BENCHMARKS_FILE, STATE_SECTION, stateMarkdownSection(STATE_SECTION_TITLE, machine, stateResults));
     written.push('the state results');
   }
+  if ((invocation.write ?? complete(invocation.windowPartial, 'windows')) && windowResults.length > 0) {
+    writeSection(BENCHMARKS_FILE, WINDOW_SECTION, windowMarkdownSection(WINDOW_SECTION_TITLE, machine, windowResults));
+    written.push('the window results');
+  }
   if (written.length > 0) console.log(`Wrote ${written.join(' and ')} to ${path.relative(process.cwd(), BENCHMARKS_FILE)}.`);
   else console.log('BENCHMARKS.md not updated (quick, partial or failed run; --write forces it).');
   if (failures.length > 0) process.exitCode = 1;
-  else if (invocation.checkTargets && (results.some((r) => !passes(r)) || stateResults.some((r) => !passesStateTarget(r)))) process.exitCode = 1;
+  else if (invocation.checkTargets && ([...results, ...windowResults].some((r) => !passes(r)) || stateResults.some((r) => !passesStateTarget(r)))) process.exitCode = 1;
 }
 
 await main();
