@@ -15,7 +15,6 @@ export interface InternalTimer<N = unknown> {
   readonly key: unknown;
   /** VOID_NAMESPACE, or the window of a window operator's timer. */
   readonly namespace: N;
-  readonly id: string;
 }
 
 export interface Triggerable {
@@ -23,59 +22,123 @@ export interface Triggerable {
   onProcessingTime(timer: InternalTimer): void;
 }
 
+/** The (key, namespace) timers of one timestamp under one normalized key. */
+interface TimerEntry {
+  readonly key: unknown;
+  readonly normalized: NormalizedKey;
+  /** Namespace identities, parallel to `namespaces`; a key rarely has more than one per timestamp. */
+  readonly ids: NamespaceId[];
+  readonly namespaces: unknown[];
+}
+
+type NamespaceId = string | number | symbol;
+type TimerBucket = Map<NormalizedKey, TimerEntry>;
+type NormalizedKey = ReturnType<typeof normalizeKey>;
+
+/**
+ * Timers bucketed by timestamp: a heap of the distinct timestamps and, per timestamp, the timers
+ * by key. A registration costs two Map lookups and no allocation when its timestamp and key are
+ * known; a deleted timer leaves its bucket at once, and an empty bucket leaves the heap when it
+ * reaches the top. Invariant: every timestamp in `buckets` is in the heap exactly once.
+ */
 class TimerQueue {
-  readonly heap = new BinaryHeap<InternalTimer>((t) => t.timestamp);
-  readonly registered = new Set<string>();
+  private readonly times = new BinaryHeap<number>((t) => t);
+  private readonly buckets = new Map<number, TimerBucket>();
+  private count = 0;
 
   add(key: unknown, namespace: unknown, timestamp: number): boolean {
-    const id = timerId(key, namespace, timestamp);
-    if (this.registered.has(id)) return false;
-    this.registered.add(id);
-    this.heap.push({ timestamp, key, namespace, id });
+    let bucket = this.buckets.get(timestamp);
+    if (bucket === undefined) {
+      bucket = new Map();
+      this.buckets.set(timestamp, bucket);
+      this.times.push(timestamp);
+    }
+    const k = normalizeKey(key);
+    const id = namespaceId(namespace);
+    const entry = bucket.get(k);
+    if (entry === undefined) {
+      bucket.set(k, { key, normalized: k, ids: [id], namespaces: [namespace] });
+    } else {
+      if (entry.ids.includes(id)) return false;
+      entry.ids.push(id);
+      entry.namespaces.push(namespace);
+    }
+    this.count++;
     return true;
   }
 
   delete(key: unknown, namespace: unknown, timestamp: number): void {
-    this.registered.delete(timerId(key, namespace, timestamp));
+    const bucket = this.buckets.get(timestamp);
+    if (bucket === undefined) return;
+    const k = normalizeKey(key);
+    const entry = bucket.get(k);
+    if (entry === undefined) return;
+    const at = entry.ids.indexOf(namespaceId(namespace));
+    if (at < 0) return;
+    this.count--;
+    if (entry.ids.length === 1) {
+      bucket.delete(k);
+      return;
+    }
+    entry.ids.splice(at, 1);
+    entry.namespaces.splice(at, 1);
   }
 
-  /** Earliest live timer; deleted timers are dropped lazily here. */
-  peek(): InternalTimer | undefined {
-    let top = this.heap.peek();
-    while (top !== undefined && !this.registered.has(top.id)) {
-      this.heap.pop();
-      top = this.heap.peek();
+  /** The earliest timestamp with a live timer; empty buckets at the top are dropped here. */
+  peekTimestamp(): number | undefined {
+    const times = this.times;
+    let top = times.peek();
+    while (top !== undefined && this.buckets.get(top)!.size === 0) {
+      this.buckets.delete(top);
+      times.pop();
+      top = times.peek();
     }
     return top;
   }
 
-  poll(): InternalTimer | undefined {
-    const top = this.peek();
-    if (top !== undefined) {
-      this.heap.pop();
-      this.registered.delete(top.id);
+  /**
+   * Removes and hands to `fire` every timer with a timestamp up to `time`, in timestamp order
+   * (within a timestamp by key, each key's in registration order). A timer is removed before it
+   * fires, so `fire` may register and delete timers, including due ones, which then fire in turn.
+   */
+  fireUntil(time: number, fire: (timer: InternalTimer) => void): void {
+    for (;;) {
+      const timestamp = this.peekTimestamp();
+      if (timestamp === undefined || timestamp > time) return;
+      const bucket = this.buckets.get(timestamp)!;
+      // Entries added during the walk are visited by the live iterator; deleted ones are skipped.
+      for (const entry of bucket.values()) {
+        const k = entry.normalized;
+        while (entry.ids.length !== 0 && bucket.get(k) === entry) {
+          const namespace = entry.namespaces.shift();
+          entry.ids.shift();
+          if (entry.ids.length === 0) bucket.delete(k);
+          this.count--;
+          fire({ timestamp, key: entry.key, namespace });
+          // A timer registered for an earlier time by `fire` goes first, as in a heap of timers.
+          if (this.times.peek()! < timestamp) break;
+        }
+        if (this.times.peek()! < timestamp) break;
+      }
     }
-    return top;
   }
 
   get size(): number {
-    return this.registered.size;
+    return this.count;
   }
 }
 
-/** Equal for equal (key, namespace, timestamp), as Flink's TimerHeapInternalTimer.equals. */
-function timerId(key: unknown, namespace: unknown, timestamp: number): string {
-  const k = normalizeKey(key);
-  const base = `${typeof k === 'string' ? 's' : 'n'}${String(k)}@${timestamp}`;
-  return namespace === VOID_NAMESPACE ? base : `${base}#${namespaceId(namespace)}`;
-}
-
-/** Windows are equal when their key() is; other namespaces compare by their string form. */
-function namespaceId(namespace: unknown): string {
+/**
+ * What makes two namespaces the same timer's, as Flink's TimerHeapInternalTimer.equals: windows
+ * are equal when their key() is; numbers and symbols (VOID_NAMESPACE) are themselves; strings and
+ * other values are tagged so that they never meet a window's key.
+ */
+function namespaceId(namespace: unknown): NamespaceId {
   if (typeof namespace === 'object' && namespace !== null && typeof (namespace as { key?: unknown }).key === 'function') {
-    return 'w' + String((namespace as { key(): unknown }).key());
+    return String((namespace as { key(): unknown }).key());
   }
-  return typeof namespace === 'string' ? 's' + namespace : 'v' + String(namespace);
+  if (typeof namespace === 'number' || typeof namespace === 'symbol') return namespace;
+  return typeof namespace === 'string' ? '\u0000s' + namespace : '\u0000v' + String(namespace);
 }
 
 export class InternalTimerService {
@@ -128,35 +191,33 @@ export class InternalTimerService {
 
   advanceWatermark(timestamp: number): void {
     this.currentWatermark = timestamp;
-    let timer = this.eventTimers.peek();
-    while (timer !== undefined && timer.timestamp <= timestamp) {
-      this.eventTimers.poll();
-      this.backend.setCurrentKey(timer.key);
-      this.triggerable.onEventTime(timer);
-      timer = this.eventTimers.peek();
-    }
+    this.eventTimers.fireUntil(timestamp, this.fireEventTime);
   }
 
+  private readonly fireEventTime = (timer: InternalTimer): void => {
+    this.backend.setCurrentKey(timer.key);
+    this.triggerable.onEventTime(timer);
+  };
+
+  private readonly fireProcessingTime = (timer: InternalTimer): void => {
+    this.backend.setCurrentKey(timer.key);
+    this.triggerable.onProcessingTime(timer);
+  };
+
   private scheduleProcessingTimer(): void {
-    const next = this.processingTimers.peek();
+    const next = this.processingTimers.peekTimestamp();
     if (next === undefined) return;
     if (this.nextProcessingTimer !== null) {
-      if (this.nextProcessingTimer.timestamp <= next.timestamp) return;
+      if (this.nextProcessingTimer.timestamp <= next) return;
       this.nextProcessingTimer.handle.cancel();
     }
-    const handle = this.processingTimeService.registerTimer(next.timestamp, (ts) => this.onProcessingTime(ts));
-    this.nextProcessingTimer = { timestamp: next.timestamp, handle };
+    const handle = this.processingTimeService.registerTimer(next, (ts) => this.onProcessingTime(ts));
+    this.nextProcessingTimer = { timestamp: next, handle };
   }
 
   private onProcessingTime(time: number): void {
     this.nextProcessingTimer = null;
-    let timer = this.processingTimers.peek();
-    while (timer !== undefined && timer.timestamp <= time) {
-      this.processingTimers.poll();
-      this.backend.setCurrentKey(timer.key);
-      this.triggerable.onProcessingTime(timer);
-      timer = this.processingTimers.peek();
-    }
+    this.processingTimers.fireUntil(time, this.fireProcessingTime);
     this.scheduleProcessingTimer();
   }
 

@@ -32,11 +32,17 @@ export class TumblingEventTimeWindows extends WindowAssigner<unknown, TimeWindow
     return new TumblingEventTimeWindows(toMillis(size, 'TumblingEventTimeWindows size'), toMillis(offset, 'TumblingEventTimeWindows offset'), windowStagger);
   }
 
+  private lastWindows: TimeWindow[] | null = null;
+
   assignWindows(_element: unknown, timestamp: number, context: WindowAssignerContext): TimeWindow[] {
     if (!hasTimestamp(timestamp)) throw missingTimestampError();
     if (this.staggerOffset === null) this.staggerOffset = this.windowStagger.getStaggerOffset(context.getCurrentProcessingTime(), this.size);
     const start = TimeWindow.getWindowStartWithOffset(timestamp, (this.globalOffset + this.staggerOffset) % this.size, this.size);
-    return [new TimeWindow(start, start + this.size)];
+    // Consecutive elements mostly fall into the same window: hand out the same (immutable) window
+    // and array again. The window operator only iterates the array.
+    let windows = this.lastWindows;
+    if (windows === null || windows[0]!.start !== start) windows = this.lastWindows = [new TimeWindow(start, start + this.size)];
+    return windows;
   }
 
   getSize(): number {

@@ -28,11 +28,17 @@ export class TumblingProcessingTimeWindows extends WindowAssigner<unknown, TimeW
     return new TumblingProcessingTimeWindows(toMillis(size, 'TumblingProcessingTimeWindows size'), toMillis(offset, 'TumblingProcessingTimeWindows offset'), windowStagger);
   }
 
+  private lastWindows: TimeWindow[] | null = null;
+
   assignWindows(_element: unknown, _timestamp: number, context: WindowAssignerContext): TimeWindow[] {
     const now = context.getCurrentProcessingTime();
     if (this.staggerOffset === null) this.staggerOffset = this.windowStagger.getStaggerOffset(now, this.size);
     const start = TimeWindow.getWindowStartWithOffset(now, (this.globalOffset + this.staggerOffset) % this.size, this.size);
-    return [new TimeWindow(start, start + this.size)];
+    // Consecutive elements mostly fall into the same window: hand out the same (immutable) window
+    // and array again. The window operator only iterates the array.
+    let windows = this.lastWindows;
+    if (windows === null || windows[0]!.start !== start) windows = this.lastWindows = [new TimeWindow(start, start + this.size)];
+    return windows;
   }
 
   getSize(): number {

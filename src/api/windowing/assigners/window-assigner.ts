@@ -16,7 +16,10 @@ export interface WindowAssignerContext {
 }
 
 export abstract class WindowAssigner<T, W extends Window> {
-  /** The windows the element belongs to; `timestamp` is the element's event time (if any). */
+  /**
+   * The windows the element belongs to; `timestamp` is the element's event time (if any). Callers
+   * must not modify the returned array: an assigner may return the same array again.
+   */
   abstract assignWindows(element: T, timestamp: number, context: WindowAssignerContext): W[];
 
   /** The trigger used when the user sets none. */

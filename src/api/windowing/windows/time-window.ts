@@ -7,11 +7,16 @@ import { Compatibility, type CompatibilityResult, type SerializerSnapshot, type 
 import type { MergeCallback } from '../assigners/merging-window-assigner.ts';
 import { Window } from './window.ts';
 
+const kKey = Symbol('key');
+
 export class TimeWindow extends Window {
   /** The first timestamp that belongs to the window. */
   readonly start: number;
   /** The first timestamp that does not belong to the window any more (exclusive). */
   readonly end: number;
+  // Cached under a symbol, not a #private field: windows inside copied user functions (per-subtask
+  // copies) must keep working, and equal windows stay deep-equal whether or not key() was asked.
+  declare private [kKey]: string | undefined;
 
   constructor(start: number, end: number) {
     super();
@@ -33,7 +38,13 @@ export class TimeWindow extends Window {
   }
 
   key(): string {
-    return `${this.start}:${this.end}`;
+    // Asked for on every element and timer (state namespace, timer identity): built once.
+    let key = this[kKey];
+    if (key === undefined) {
+      key = `${this.start}:${this.end}`;
+      Object.defineProperty(this, kKey, { value: key, enumerable: false });
+    }
+    return key;
   }
 
   override equals(other: unknown): boolean {

@@ -27,8 +27,16 @@ export class HeapAggregatingState<IN, ACC, OUT> extends AbstractHeapState<ACC> i
       return;
     }
     const fn = this.aggregateFunction;
-    const acc = this.table.get(this.namespace);
-    this.updateInternal(fn.add(value, acc === undefined ? fn.createAccumulator() : acc));
+    const table = this.table;
+    const acc = table.get(this.namespace);
+    if (acc === undefined) {
+      this.updateInternal(fn.add(value, fn.createAccumulator()));
+      return;
+    }
+    const next = fn.add(value, acc);
+    // An accumulator changed in place is the object the table holds already (get() stored any
+    // copy it made): the put would change nothing. Kept while a snapshot is pending, to be safe.
+    if (next !== acc || table.numPendingSnapshots !== 0) this.updateInternal(next);
   }
 
   getInternal(): ACC | undefined {

@@ -26,8 +26,15 @@ export class HeapReducingState<T> extends AbstractHeapState<T> implements Reduci
       this.clear();
       return;
     }
-    const current = this.table.get(this.namespace);
-    this.updateInternal(current === undefined ? value : this.reduce(current, value));
+    const table = this.table;
+    const current = table.get(this.namespace);
+    if (current === undefined) {
+      this.updateInternal(value);
+      return;
+    }
+    const next = this.reduce(current, value);
+    // A reduce into `current` in place leaves the table as it is (see HeapAggregatingState.add).
+    if (next !== current || table.numPendingSnapshots !== 0) this.updateInternal(next);
   }
 
   getInternal(): T | undefined {
