@@ -103,7 +103,8 @@ export function applyCoGroupWindow<T1, T2, K, W extends Window, R>(
   return windowed.apply(windowFunction);
 }
 
-function checkSameEnvironment(input1: DataStream<unknown>, input2: DataStream<unknown>, what: string): void {
+/** Both inputs are DataStreams of one environment (shared by join and coGroup). */
+export function checkSameEnvironment(input1: DataStream<unknown>, input2: DataStream<unknown>, what: string): void {
   if (input2 === null || input2 === undefined || typeof (input2 as { getExecutionEnvironment?: unknown }).getExecutionEnvironment !== 'function') {
     throw invalidPipeline(`${what}() needs a DataStream to ${what} with`);
   }

@@ -14,7 +14,7 @@ import type { WindowAssigner } from '../windowing/assigners/window-assigner.ts';
 import type { Evictor } from '../windowing/evictors/evictor.ts';
 import type { Trigger } from '../windowing/triggers/trigger.ts';
 import type { Window } from '../windowing/windows/window.ts';
-import { CoGroupedStreams, resolveKeySelector, type CoGroupedStreamsWithWindow, type TaggedUnion } from './co-grouped-streams.ts';
+import { CoGroupedStreams, checkSameEnvironment, resolveKeySelector, type CoGroupedStreamsWithWindow, type TaggedUnion } from './co-grouped-streams.ts';
 import type { DataStream } from './data-stream.ts';
 
 /** Passes the lifecycle of the wrapping coGroup function on to the user's join function. */
@@ -67,10 +67,7 @@ export class JoinedStreams<T1, T2> {
   private readonly input2: DataStream<T2>;
 
   constructor(input1: DataStream<T1>, input2: DataStream<T2>) {
-    if (input2 === null || input2 === undefined || typeof (input2 as { getExecutionEnvironment?: unknown }).getExecutionEnvironment !== 'function') {
-      throw invalidPipeline('join() needs a DataStream to join with');
-    }
-    if (input1.getExecutionEnvironment() !== input2.getExecutionEnvironment()) throw invalidPipeline('Cannot join streams of different execution environments');
+    checkSameEnvironment(input1 as DataStream<unknown>, input2 as DataStream<unknown>, 'join');
     this.input1 = input1;
     this.input2 = input2;
   }

@@ -46,6 +46,31 @@ export abstract class AbstractKeyedProcessOperator<O, F> extends AbstractUdfStre
     this.timerContext = new KeyedProcessContext(this.output, timers, backend);
   }
 
+  /**
+   * A record of one input: sets its key (an invalid key or a throwing selector names the record),
+   * stamps the context and collector with its timestamp, and calls the function.
+   */
+  protected processKeyedElement<V>(
+    value: V,
+    timestamp: number,
+    keySelector: (value: V) => unknown,
+    process: (value: V, ctx: any, out: TimestampedCollector<O>) => void,
+    input = '',
+  ): void {
+    try {
+      this.backend.setCurrentKey(keySelector(value));
+    } catch (e) {
+      throw this.keyError(e, value);
+    }
+    this.context.currentTimestamp = timestamp;
+    this.collector.timestamp = timestamp;
+    try {
+      process(value, this.context, this.collector);
+    } catch (e) {
+      throw this.userError(e, 'processing record ' + describeRecord(value) + input);
+    }
+  }
+
   protected override advanceWatermark(timestamp: number): void {
     this.timerService!.advanceWatermark(timestamp);
   }

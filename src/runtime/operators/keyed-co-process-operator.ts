@@ -8,7 +8,7 @@ import type { KeyedCoProcessFunctionLike } from '../../api/functions/co-process-
 import type { KeyedProcessFunctionContext } from '../../api/functions/keyed-process-function.ts';
 import { AbstractKeyedProcessOperator } from './abstract-keyed-process-operator.ts';
 import { resolveObjectMethod } from './abstract-udf-stream-operator.ts';
-import { describeRecord, type TwoInputStreamOperator } from './stream-operator.ts';
+import type { TwoInputStreamOperator } from './stream-operator.ts';
 
 type ProcessFn<K, I, O> = (value: I, ctx: KeyedProcessFunctionContext<K>, out: Collector<O>) => void;
 
@@ -31,34 +31,10 @@ export class KeyedCoProcessOperator<K, I1, I2, O>
   }
 
   processElement1(value: I1, timestamp: number): void {
-    try {
-      this.backend.setCurrentKey(this.keySelector1(value));
-    } catch (e) {
-      throw this.keyError(e, value);
-    }
-    const ctx = this.context;
-    ctx.currentTimestamp = timestamp;
-    this.collector.timestamp = timestamp;
-    try {
-      this.process1(value, ctx as KeyedProcessFunctionContext<K>, this.collector);
-    } catch (e) {
-      throw this.userError(e, 'processing record ' + describeRecord(value) + ' of input 1');
-    }
+    this.processKeyedElement(value, timestamp, this.keySelector1, this.process1, ' of input 1');
   }
 
   processElement2(value: I2, timestamp: number): void {
-    try {
-      this.backend.setCurrentKey(this.keySelector2(value));
-    } catch (e) {
-      throw this.keyError(e, value);
-    }
-    const ctx = this.context;
-    ctx.currentTimestamp = timestamp;
-    this.collector.timestamp = timestamp;
-    try {
-      this.process2(value, ctx as KeyedProcessFunctionContext<K>, this.collector);
-    } catch (e) {
-      throw this.userError(e, 'processing record ' + describeRecord(value) + ' of input 2');
-    }
+    this.processKeyedElement(value, timestamp, this.keySelector2, this.process2, ' of input 2');
   }
 }

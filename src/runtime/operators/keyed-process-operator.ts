@@ -5,7 +5,7 @@
 import { resolveMethod, type Collector, type KeySelector } from '../../api/common/functions.ts';
 import type { KeyedProcessFunctionContext, KeyedProcessFunctionLike } from '../../api/functions/keyed-process-function.ts';
 import { AbstractKeyedProcessOperator } from './abstract-keyed-process-operator.ts';
-import { describeRecord, type OneInputStreamOperator } from './stream-operator.ts';
+import type { OneInputStreamOperator } from './stream-operator.ts';
 
 export class KeyedProcessOperator<K, I, O>
   extends AbstractKeyedProcessOperator<O, KeyedProcessFunctionLike<K, I, O>>
@@ -21,18 +21,6 @@ export class KeyedProcessOperator<K, I, O>
   }
 
   processElement(value: I, timestamp: number): void {
-    try {
-      this.backend.setCurrentKey(this.keySelector(value));
-    } catch (e) {
-      throw this.keyError(e, value);
-    }
-    const ctx = this.context;
-    ctx.currentTimestamp = timestamp;
-    this.collector.timestamp = timestamp;
-    try {
-      this.processFn(value, ctx as KeyedProcessFunctionContext<K>, this.collector);
-    } catch (e) {
-      throw this.userError(e, 'processing record ' + describeRecord(value));
-    }
+    this.processKeyedElement(value, timestamp, this.keySelector, this.processFn);
   }
 }
