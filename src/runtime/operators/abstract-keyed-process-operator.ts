@@ -46,6 +46,11 @@ export abstract class AbstractKeyedProcessOperator<O, F> extends AbstractUdfStre
     this.timerContext = new KeyedProcessContext(this.output, timers, backend);
   }
 
+  override async open(): Promise<void> {
+    await super.open();
+    this.timerService!.startRestoredTimers();
+  }
+
   /**
    * A record of one input: sets its key (an invalid key or a throwing selector names the record),
    * stamps the context and collector with its timestamp, and calls the function.

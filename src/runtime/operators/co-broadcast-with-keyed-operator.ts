@@ -142,6 +142,7 @@ export class CoBroadcastWithKeyedOperator<K, IN1, IN2, OUT>
 
   override async open(): Promise<void> {
     await super.open();
+    this.timers.startRestoredTimers();
     this.states = new BroadcastStates(operatorStateBackendOf(this, this.runtimeContext), this.broadcastStateDescriptors);
   }
 

@@ -128,7 +128,7 @@ export class IntervalJoinOperator<K, T1, T2, OUT>
     this.backend = backend;
     this.collector = new TimestampedCollector(this.output, NO_TIMESTAMP);
     this.context = new IntervalJoinContext(this.output);
-    this.timers = new InternalTimerService(backend, parameters.task.processingTimeService, this);
+    this.timers = new InternalTimerService(backend, parameters.task.processingTimeService, this, 'interval-join-cleanup');
     this.leftBuffer = backend.getPartitionedState<Buffer<T1>>(new MapStateDescriptor<number, BufferEntry<T1>[]>(LEFT_BUFFER));
     this.rightBuffer = backend.getPartitionedState<Buffer<T2>>(new MapStateDescriptor<number, BufferEntry<T2>[]>(RIGHT_BUFFER));
   }

@@ -1,7 +1,8 @@
 /*
  * Contexts and timers of keyed process functions. The InternalTimerService is created on the
- * first timer call, so that operators whose functions never set timers pay nothing for them; the
- * watermark is tracked here so that currentWatermark() is right either way.
+ * first timer call, so that operators whose functions never set timers pay nothing for them, or
+ * at once when the backend was restored with timers, which must then fire; the watermark is
+ * tracked here so that currentWatermark() is right either way.
  */
 import type { OutputTag } from '../../api/common/output-tag.ts';
 import { NO_TIMESTAMP } from '../../api/common/watermark.ts';
@@ -11,6 +12,10 @@ import { InternalTimerService, type Triggerable } from './internal-timer-service
 import type { Output } from './output.ts';
 import type { KeyedStateBackend } from '../state/keyed-state-backend.ts';
 import type { ProcessingTimeService } from '../tasks/processing-time-service.ts';
+import { timerQueueName } from '../state/timers/timer-queue.ts';
+
+/** Flink's name of the timer service of process functions. */
+const USER_TIMERS = 'user-timers';
 
 export class KeyedTimerService implements TimerService {
   private readonly backend: KeyedStateBackend;
@@ -25,10 +30,16 @@ export class KeyedTimerService implements TimerService {
     this.triggerable = triggerable;
   }
 
+  /** Called by the operator's open(), after its keyed state was restored: restored timers go live. */
+  startRestoredTimers(): void {
+    const b = this.backend;
+    if (b.hasTimerQueue(timerQueueName(USER_TIMERS, 'event')) || b.hasTimerQueue(timerQueueName(USER_TIMERS, 'processing'))) this.timers();
+  }
+
   private timers(): InternalTimerService {
     let internal = this.internal;
     if (internal === null) {
-      internal = new InternalTimerService(this.backend, this.processingTimeService, this.triggerable);
+      internal = new InternalTimerService(this.backend, this.processingTimeService, this.triggerable, USER_TIMERS);
       internal.currentWatermark = this.watermark;
       this.internal = internal;
     }

@@ -4,12 +4,15 @@
  * record or timer; states created from descriptors then read and write that key's entry, in the
  * current namespace (VOID_NAMESPACE outside windows). Snapshots are key-group partitioned so that
  * any set of key groups can be restored into another subtask (rescaling), and their slow part runs
- * off the processing path.
+ * off the processing path. The backend also holds the operator's timers (getTimerQueue), so
+ * they are part of its snapshots as in Flink.
  */
 import type { State } from '../../api/state/state.ts';
 import type { StateDescriptor } from '../../api/state/state-descriptor.ts';
 import type { KeyGroupRange } from './key-group-range.ts';
 import type { KeyedStateSnapshot } from './snapshot/keyed-state-snapshot.ts';
+import type { InternalTimerQueue } from './timers/timer-queue.ts';
+import type { TypeSerializer } from '../serialization/type-serializer.ts';
 
 /** The namespace of state that is not scoped to a window. */
 export const VOID_NAMESPACE = Symbol.for('flink-ts.VoidNamespace');
@@ -52,6 +55,18 @@ export interface KeyedStateBackend {
 
   /** The state for a descriptor, created on first use; the same object on later calls. */
   getPartitionedState<S extends State>(descriptor: StateDescriptor<any>): S & InternalKvState;
+
+  /**
+   * The timer queue `name` (timerQueueName(): `_timer_state/event_<service>` or
+   * `_timer_state/processing_<service>`), created on first use with the timers restored for it;
+   * the same object on later calls. Timer queues are snapshotted and restored with the states;
+   * `namespaceSerializer` writes their namespaces (a NamespaceSerializer over the window
+   * serializer in window operators, NamespaceSerializer.DEFAULT otherwise).
+   */
+  getTimerQueue(name: string, namespaceSerializer: TypeSerializer<unknown>): InternalTimerQueue;
+
+  /** Whether the timer queue `name` exists: created, or restored and waiting to be created. */
+  hasTimerQueue(name: string): boolean;
 
   /** Keys that have an entry in the named state under the namespace (Flink's getKeys). */
   getKeys(stateName: string, namespace?: Namespace): Iterable<unknown>;

@@ -13,6 +13,8 @@ import type { AbstractStreamOperator, TaskServices } from '../../../src/runtime/
 import { StreamingRuntimeContext } from '../../../src/runtime/operators/streaming-runtime-context.ts';
 import { HeapKeyedStateBackend } from '../../../src/runtime/state/heap/heap-keyed-state-backend.ts';
 import { KeyGroupRange } from '../../../src/runtime/state/key-group-range.ts';
+import type { KeyedStateBackend } from '../../../src/runtime/state/keyed-state-backend.ts';
+import type { KeyedStateSnapshot } from '../../../src/runtime/state/snapshot/keyed-state-snapshot.ts';
 import type { ProcessingTimeService, ScheduledTimer } from '../../../src/runtime/tasks/processing-time-service.ts';
 
 export interface TimestampedValue<T> {
@@ -136,8 +138,11 @@ export interface HarnessOptions {
   readonly parallelism?: number;
   readonly maxParallelism?: number;
   readonly attemptNumber?: number;
-  /** Give the operator a HeapKeyedStateBackend over all key groups. */
+  /** Give the operator a HeapKeyedStateBackend over all key groups (or over `keyGroupRange`). */
   readonly keyed?: boolean;
+  readonly keyGroupRange?: KeyGroupRange;
+  /** The keyed state backend to use instead (a RocksDB one, or one restored by the test). */
+  readonly keyedStateBackend?: KeyedStateBackend;
   readonly initialProcessingTime?: number;
 }
 
@@ -148,7 +153,7 @@ abstract class OperatorTestHarness<OUT> {
   readonly task: FakeTaskServices;
   readonly runtimeContext: StreamingRuntimeContext;
   readonly accumulators = new Map<string, Accumulator<unknown, unknown>>();
-  readonly keyedStateBackend: HeapKeyedStateBackend | null;
+  readonly keyedStateBackend: KeyedStateBackend | null;
 
   constructor(operator: AbstractStreamOperator<OUT>, options: HarnessOptions = {}) {
     const name = options.operatorName ?? 'test-operator';
@@ -171,7 +176,9 @@ abstract class OperatorTestHarness<OUT> {
       this.accumulators,
       new MetricGroup(['test', name, String(subtask)]),
     );
-    this.keyedStateBackend = options.keyed === true ? new HeapKeyedStateBackend({ keyGroupRange: KeyGroupRange.of(0, maxParallelism - 1), maxParallelism, where: 'test' }) : null;
+    this.keyedStateBackend =
+      options.keyedStateBackend ??
+      (options.keyed === true ? new HeapKeyedStateBackend({ keyGroupRange: options.keyGroupRange ?? KeyGroupRange.of(0, maxParallelism - 1), maxParallelism, where: 'test' }) : null);
     operator.setup({
       operatorName: name,
       output: this.output,
@@ -179,6 +186,16 @@ abstract class OperatorTestHarness<OUT> {
       task: this.task,
       keyedStateBackend: this.keyedStateBackend,
     });
+  }
+
+  /** Restores keyed state (timers included) before open(), as a restarted task does. */
+  async initializeKeyedState(snapshots: readonly KeyedStateSnapshot[]): Promise<void> {
+    await this.keyedStateBackend!.restore(snapshots);
+  }
+
+  /** A full snapshot of the operator's keyed state (timers included). */
+  snapshotKeyedState(checkpointId = 1): Promise<KeyedStateSnapshot> {
+    return this.keyedStateBackend!.snapshot(checkpointId).materialize();
   }
 
   async open(): Promise<void> {

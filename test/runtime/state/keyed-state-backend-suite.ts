@@ -3,7 +3,7 @@
  * calls describeKeyedStateBackendSuite with a factory). They cover each state kind and method,
  * key and namespace scoping, merging namespaces, registration errors, TTL with a manual clock,
  * snapshot isolation, snapshot/restore round trips, restoring into other key-group ranges
- * (rescaling), serializer compatibility and corrupt snapshots.
+ * (rescaling), serializer compatibility, corrupt snapshots, and timers as backend state.
  */
 import { describe } from 'node:test';
 import { describeNamespaceTests } from './suite/namespaces.ts';
@@ -12,6 +12,7 @@ import { describeRescalingTests } from './suite/rescaling.ts';
 import { describeSnapshotTests } from './suite/snapshots.ts';
 import { describeStateKindTests } from './suite/state-kinds.ts';
 import { SuiteContext, type BackendFactory, type SuiteOptions } from './suite/suite-helpers.ts';
+import { describeTimerTests } from './suite/timers.ts';
 import { describeTtlTests } from './suite/ttl.ts';
 
 export type { BackendFactory, BackendFactoryParameters, SuiteOptions } from './suite/suite-helpers.ts';
@@ -25,5 +26,6 @@ export function describeKeyedStateBackendSuite(name: string, create: BackendFact
     describeSnapshotTests(ctx);
     describeRescalingTests(ctx);
     describeRestoreErrorTests(ctx);
+    describeTimerTests(ctx);
   });
 }

@@ -22,6 +22,8 @@ import type { Trigger } from '../../../api/windowing/triggers/trigger.ts';
 import type { Window } from '../../../api/windowing/windows/window.ts';
 import type { Counter } from '../../metrics/metric-group.ts';
 import { TupleSerializer } from '../../serialization/typed/collection-serializers.ts';
+import { NamespaceSerializer } from '../../serialization/namespace-serializer.ts';
+import type { TypeSerializer } from '../../serialization/type-serializer.ts';
 import { VOID_NAMESPACE, type InternalKvState, type KeyedStateBackend } from '../../state/keyed-state-backend.ts';
 import { AbstractUdfStreamOperator } from '../abstract-udf-stream-operator.ts';
 import { InternalTimerService, type InternalTimer, type Triggerable } from '../internal-timer-service.ts';
@@ -92,7 +94,13 @@ export class WindowOperator<K, IN, ACC, OUT, W extends Window> extends AbstractU
     const backend = parameters.keyedStateBackend;
     if (backend === null) throw illegalState(`Window operator '${parameters.operatorName}' has no keyed state backend: its input must be keyed`);
     this.backend = backend;
-    this.timerService = new InternalTimerService(backend, parameters.task.processingTimeService, this);
+    this.timerService = new InternalTimerService(
+      backend,
+      parameters.task.processingTimeService,
+      this,
+      'window-timers',
+      new NamespaceSerializer(this.windowAssigner.getWindowSerializer() as TypeSerializer<unknown>),
+    );
     this.collector = new TimestampedCollector(this.output, NO_TIMESTAMP);
     const metrics = this.runtimeContext.getMetricGroup();
     this.numLateRecordsDropped = metrics.counter(LATE_ELEMENTS_DROPPED_METRIC_NAME);

@@ -37,6 +37,10 @@ import { HeapValueState } from './heap-value-state.ts';
 import { checkReregistration, stateMetaInfo } from './registered-state-meta.ts';
 import { denormalizeKey, namespaceKey, type NormalizedKey } from './state-keys.ts';
 import { StateTable, type CurrentKeyContext } from './state-table.ts';
+import { HeapTimerQueue } from '../timers/heap-timer-queue.ts';
+import { TIMER_STATE_TYPE, timerStateMetaInfo } from '../timers/timer-queue.ts';
+import type { TypeSerializer } from '../../serialization/type-serializer.ts';
+import { checkNotTimerStateName, checkRestoredTimerMeta, readTimerEntry } from '../timers/timer-snapshot.ts';
 
 export interface HeapKeyedStateBackendOptions {
   readonly keyGroupRange: KeyGroupRange;
@@ -71,6 +75,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend, CurrentKeyConte
   private readonly registered = new Map<string, RegisteredState>();
   /** Restored states not registered yet (values still bytes). */
   private readonly restored = new Map<string, RestoredState>();
+  private readonly timerQueues = new Map<string, HeapTimerQueue>();
   /** Run on every setCurrentKey: incremental TTL cleanup with runCleanupForEveryRecord. */
   private readonly keySelectionListeners: (() => void)[] = [];
   private disposed = false;
@@ -137,6 +142,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend, CurrentKeyConte
     if (typeof descriptor !== 'object' || descriptor === null || typeof descriptor.name !== 'string' || !STATE_TYPES.has(descriptor.type)) {
       throw new TypeError(`Keyed state needs a state descriptor (ValueStateDescriptor, ListStateDescriptor, ...), got ${String(descriptor)}`);
     }
+    checkNotTimerStateName(descriptor.name, this.where);
     const ttlConfig = isTtlEnabled(descriptor) ? descriptor.ttlConfig! : null;
     let table: StateTable<unknown> | undefined;
     let onAccess: (() => void) | null = null;
@@ -199,6 +205,38 @@ export class HeapKeyedStateBackend implements KeyedStateBackend, CurrentKeyConte
     });
   }
 
+  // ---- timers ---------------------------------------------------------------------------------
+
+  getTimerQueue(name: string, namespaceSerializer: TypeSerializer<unknown>): HeapTimerQueue {
+    let queue = this.timerQueues.get(name);
+    if (queue !== undefined) return queue;
+    if (this.disposed) throw illegalState(`The keyed state backend of ${this.where} is disposed`);
+    queue = new HeapTimerQueue(this, namespaceSerializer);
+    const restored = this.restored.get(name);
+    if (restored !== undefined) {
+      this.applyRestoredTimers(queue, restored);
+      this.restored.delete(name);
+    }
+    this.timerQueues.set(name, queue);
+    return queue;
+  }
+
+  hasTimerQueue(name: string): boolean {
+    return this.timerQueues.has(name) || this.restored.get(name)?.meta.type === TIMER_STATE_TYPE;
+  }
+
+  private applyRestoredTimers(queue: HeapTimerQueue, restored: RestoredState): void {
+    const readNamespace = checkRestoredTimerMeta(restored.meta, queue.namespaceSerializer, this.where);
+    const where = `timer queue '${restored.meta.name}' of ${this.where}`;
+    for (const entries of restored.groups) {
+      if (entries === undefined) continue;
+      for (const e of entries) {
+        const timer = readTimerEntry(e.keyBytes, e.namespaceBytes, e.value, readNamespace, where);
+        queue.addTimer(timer.key, timer.namespace, timer.timestamp);
+      }
+    }
+  }
+
   getKeys(stateName: string, namespace: Namespace = VOID_NAMESPACE): Iterable<unknown> {
     const registered = this.registered.get(stateName);
     if (registered === undefined) return [];
@@ -222,7 +260,9 @@ export class HeapKeyedStateBackend implements KeyedStateBackend, CurrentKeyConte
   snapshot(checkpointId: number): SnapshotRunner {
     if (this.disposed) throw illegalState(`The keyed state backend of ${this.where} is disposed`);
     const states = [...this.registered.values()].map((r) => ({ meta: r.meta, table: r.table, snapshot: r.table.snapshot(), cleaner: r.snapshotCleaner }));
+    const timers = [...this.timerQueues].map(([name, queue]) => ({ meta: timerStateMetaInfo(name, queue.namespaceSerializer), namespaceSerializer: queue.namespaceSerializer, timers: queue.timers() }));
     return new HeapSnapshotRunner({
+      timers,
       checkpointId,
       keyGroupRange: this.keyGroupRange,
       maxParallelism: this.maxParallelism,
@@ -239,8 +279,11 @@ export class HeapKeyedStateBackend implements KeyedStateBackend, CurrentKeyConte
     const now = this.ttlTimeProvider.currentTimestamp();
     for (const [name, restored] of read) {
       const registered = this.registered.get(name);
+      const queue = this.timerQueues.get(name);
       if (registered !== undefined) {
         applyRestoredState(restored, registered.descriptor, registered.table, this, now);
+      } else if (queue !== undefined) {
+        this.applyRestoredTimers(queue, restored);
       } else {
         const previous = this.restored.get(name);
         this.restored.set(name, previous === undefined ? restored : mergeRestoredStates(previous, restored, this.where));
@@ -254,7 +297,12 @@ export class HeapKeyedStateBackend implements KeyedStateBackend, CurrentKeyConte
     let numEntries = 0;
     for (const r of this.registered.values()) numEntries += r.table.size();
     for (const r of this.restored.values()) for (const g of r.groups) if (g !== undefined) numEntries += g.length;
-    return { numEntries, metrics: { 'state.num-registered-states': this.registered.size, 'state.num-restored-unregistered-states': this.restored.size } };
+    let numTimers = 0;
+    for (const queue of this.timerQueues.values()) numTimers += queue.size;
+    return {
+      numEntries,
+      metrics: { 'state.num-registered-states': this.registered.size, 'state.num-restored-unregistered-states': this.restored.size, 'state.num-timers': numTimers },
+    };
   }
 
   async dispose(): Promise<void> {
@@ -262,6 +310,8 @@ export class HeapKeyedStateBackend implements KeyedStateBackend, CurrentKeyConte
     for (const r of this.registered.values()) r.table.clearAll();
     this.registered.clear();
     this.restored.clear();
+    for (const queue of this.timerQueues.values()) queue.clear();
+    this.timerQueues.clear();
     this.keySelectionListeners.length = 0;
     this.currentKeyGroupIndex = -1;
   }

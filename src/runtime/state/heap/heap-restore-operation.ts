@@ -20,6 +20,8 @@ import type { RestoredEntry, RestoredState } from './heap-snapshot-strategy.ts';
 import { checkRestoredMeta, restoredUserKeyReader, restoredValueReader, restoreError } from './registered-state-meta.ts';
 import { namespaceKeyFromBytes, userMapKey, type UserMapKey } from './state-keys.ts';
 import type { StateTable } from './state-table.ts';
+import { TIMER_STATE_TYPE } from '../timers/timer-queue.ts';
+import { VOID_NAMESPACE } from '../keyed-state-backend.ts';
 
 export interface RestoreTarget {
   readonly keyGroupRange: KeyGroupRange;
@@ -27,7 +29,8 @@ export interface RestoreTarget {
   readonly where: string;
 }
 
-const STATE_TYPES = new Set<string>(Object.values(StateTypes));
+/** State kinds a snapshot may hold: the user's and timer queues. */
+const STATE_TYPES = new Set<string>([...Object.values(StateTypes), TIMER_STATE_TYPE]);
 
 function corrupt(where: string, message: string, cause?: unknown): FlinkError {
   return new FlinkError(ErrorCodes.FLINK_TS_ILLEGAL_STATE, `Corrupt keyed state snapshot for ${where}: ${message}`, cause === undefined ? {} : { cause });
@@ -89,7 +92,8 @@ export function readSnapshots(snapshots: readonly KeyedStateSnapshot[], target: 
           if (actual !== keyGroup) throw corrupt(where, `key ${JSON.stringify(String(key))} of state '${restored.meta.name}' is filed under key group ${keyGroup} but belongs to key group ${actual}`);
           const restoredEntry: RestoredEntry = {
             normalizedKey: normalizeKey(key),
-            namespace: namespaceKeyFromBytes(entry.namespace),
+            // Timer namespaces are written by their service's serializer, read when the queue is created.
+            namespace: restored.meta.type === TIMER_STATE_TYPE ? VOID_NAMESPACE : namespaceKeyFromBytes(entry.namespace),
             keyBytes: entry.key,
             namespaceBytes: entry.namespace,
             value: entry.value,

@@ -19,6 +19,9 @@ import { KEYED_STATE_SNAPSHOT_VERSION, type KeyedStateSnapshot, type StateMetaIn
 import type { TtlEntryCleaner } from '../ttl/ttl-cleanup.ts';
 import { denormalizeKey, namespaceKeyToBytes, userMapKeyToBytes, type NamespaceKey, type NormalizedKey, type UserMapKey } from './state-keys.ts';
 import type { StateTable, TableSnapshot } from './state-table.ts';
+import type { InternalTimer } from '../timers/timer-queue.ts';
+import type { TypeSerializer } from '../../serialization/type-serializer.ts';
+import { timersByKeyGroup, writeTimerEntries } from '../timers/timer-snapshot.ts';
 
 const EMPTY = new Uint8Array(0);
 /** Entries written between two yields to the event loop. */
@@ -55,6 +58,8 @@ export interface HeapSnapshotParameters {
   readonly where: string;
   readonly states: readonly SnapshotState[];
   readonly restored: readonly RestoredState[];
+  /** The timers of each timer queue, copied in the synchronous part. */
+  readonly timers: readonly { readonly meta: StateMetaInfo; readonly namespaceSerializer: TypeSerializer<unknown>; readonly timers: readonly InternalTimer[] }[];
   /** The time of the synchronous part, for full-snapshot TTL cleanup. */
   readonly now: number;
 }
@@ -85,6 +90,8 @@ export class HeapSnapshotRunner implements SnapshotRunner {
     const keyBytesCache = new Map<NormalizedKey, Uint8Array>();
     let sinceYield = 0;
     const n = p.keyGroupRange.numberOfKeyGroups;
+    const timerIndex = p.states.length + p.restored.length;
+    const timerGroups = p.timers.map((t) => timersByKeyGroup(t.timers, p.keyGroupRange, p.maxParallelism, p.where));
     for (let i = 0; i < n; i++) {
       const writer = new KeyGroupBlockWriter();
       keyBytesCache.clear();
@@ -111,6 +118,10 @@ export class HeapSnapshotRunner implements SnapshotRunner {
         const entries = restored.groups[i];
         if (entries !== undefined) for (const e of entries) writer.writeEntry(p.states.length + j, e.keyBytes, e.namespaceBytes, e.value);
       });
+      timerGroups.forEach((groups, j) => {
+        const timers = groups[i];
+        if (timers !== undefined) writeTimerEntries(writer, timerIndex + j, timers, p.timers[j]!.namespaceSerializer);
+      });
       if (!writer.isEmpty()) keyGroups.set(p.keyGroupRange.startKeyGroup + i, writer.finish());
       sinceYield += writer.entries + 1;
       if (sinceYield >= ENTRIES_PER_CHUNK) {
@@ -123,7 +134,7 @@ export class HeapSnapshotRunner implements SnapshotRunner {
       backendType: 'hashmap',
       maxParallelism: p.maxParallelism,
       keyGroupRange: { startKeyGroup: p.keyGroupRange.startKeyGroup, endKeyGroup: p.keyGroupRange.endKeyGroup },
-      states: [...p.states.map((s) => s.meta), ...p.restored.map((r) => r.meta)],
+      states: [...p.states.map((s) => s.meta), ...p.restored.map((r) => r.meta), ...p.timers.map((t) => t.meta)],
       keyGroups,
     };
   }

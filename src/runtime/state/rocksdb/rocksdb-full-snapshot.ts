@@ -7,6 +7,7 @@
  * list elements are left out.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { TIMER_STATE_TYPE } from '../timers/timer-queue.ts';
 import { StateTypes } from '../../../api/state/state.ts';
 import { ErrorCodes, FlinkError } from '../../../errors.ts';
 import type { KeyGroupRange } from '../key-group-range.ts';
@@ -76,7 +77,8 @@ export class RocksDBFullSnapshotRunner implements SnapshotRunner {
       for (let index = 0; index < this.states.length; index++) {
         this.checkOpen();
         const { meta, columnFamily, ttlMillis } = this.states[index]!;
-        const isMap = meta.type === StateTypes.MAP;
+        // Timers are stored and snapshotted like map entries (timestamp -> empty).
+        const isMap = meta.type === StateTypes.MAP || meta.type === TIMER_STATE_TYPE;
         const it = this.snapshot.iterate(columnFamily, start, end);
         try {
           for (let e = it.next(); e !== undefined; e = it.next()) {

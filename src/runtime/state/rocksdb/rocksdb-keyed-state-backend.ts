@@ -50,6 +50,10 @@ import { RocksDBStatisticsCollector, type RocksDBStatistics } from './rocksdb-st
 import { RocksDBTtlCleanupCursor } from './rocksdb-ttl-cleanup.ts';
 import { ttlCleanupHooks } from './rocksdb-ttl.ts';
 import { RocksDBValueState } from './rocksdb-value-state.ts';
+import { RocksDBTimerQueue } from './rocksdb-timer-queue.ts';
+import { TIMER_STATE_TYPE, timerStateMetaInfo } from '../timers/timer-queue.ts';
+import { checkNotTimerStateName, checkRestoredTimerMeta } from '../timers/timer-snapshot.ts';
+import type { TypeSerializer } from '../../serialization/type-serializer.ts';
 
 const log = getLogger('rocksdb-state-backend');
 
@@ -97,6 +101,7 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend, RocksDBState
   private readonly extraColumnFamilies: readonly string[];
   private readonly clock: TtlTimeProvider;
   private readonly states = new Map<string, RegisteredState>();
+  private readonly timerQueues = new Map<string, RocksDBTimerQueue>();
   /** Run on every setCurrentKey: incremental TTL cleanup with runCleanupForEveryRecord. */
   private readonly keySelectionListeners: (() => void)[] = [];
   private readonly runners = new Set<RocksDBFullSnapshotRunner>();
@@ -210,6 +215,7 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend, RocksDBState
     if (typeof descriptor !== 'object' || descriptor === null || typeof descriptor.name !== 'string' || !STATE_TYPES.has(descriptor.type)) {
       throw new TypeError(`Keyed state needs a state descriptor (ValueStateDescriptor, ListStateDescriptor, ...), got ${String(descriptor)}`);
     }
+    checkNotTimerStateName(descriptor.name, this.where);
     const columnFamily = restored?.columnFamily ?? this.instance.columnFamily(descriptor.name);
     if (restored !== undefined) {
       const rewrite = restoredStateRewrite(descriptor, restored.meta, this.where, this.clock.currentTimestamp());
@@ -238,6 +244,38 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend, RocksDBState
       snapshotTtlMillis: ttlConfig !== null && ttlConfig.cleanupStrategies.fullSnapshot ? ttlConfig.ttlMillis : null,
     });
     return state;
+  }
+
+  getTimerQueue(name: string, namespaceSerializer: TypeSerializer<unknown>): RocksDBTimerQueue {
+    let queue = this.timerQueues.get(name);
+    if (queue !== undefined) return queue;
+    this.checkOpen();
+    const restored = this.states.get(name);
+    const readNamespace = restored === undefined ? null : checkRestoredTimerMeta(restored.meta, namespaceSerializer, this.where);
+    const columnFamily = restored?.columnFamily ?? this.instance.columnFamily(name);
+    if (restored === undefined) {
+      const meta = timerStateMetaInfo(name, namespaceSerializer);
+      this.instance.writeStateMeta(meta);
+      this.states.set(name, { meta, columnFamily, descriptor: undefined, state: undefined, snapshotTtlMillis: null });
+    }
+    queue = new RocksDBTimerQueue(name, this, columnFamily, namespaceSerializer);
+    if (readNamespace !== null) queue.load(columnFamily, this.keyRangeStart, this.keyRangeEnd, readNamespace);
+    this.timerQueues.set(name, queue);
+    return queue;
+  }
+
+  hasTimerQueue(name: string): boolean {
+    return this.timerQueues.has(name) || this.states.get(name)?.meta.type === TIMER_STATE_TYPE;
+  }
+
+  /** Rebuilds the in-memory index of every timer queue after a restore wrote into (or replaced) the database. */
+  private reloadTimerQueues(): void {
+    for (const [name, queue] of this.timerQueues) {
+      const registered = this.states.get(name);
+      if (registered === undefined) continue;
+      const readNamespace = checkRestoredTimerMeta(registered.meta, queue.namespaceSerializer, this.where);
+      queue.load(registered.columnFamily, this.keyRangeStart, this.keyRangeEnd, readNamespace);
+    }
   }
 
   *getKeys(stateName: string, namespace: Namespace = VOID_NAMESPACE): Iterable<unknown> {
@@ -294,6 +332,7 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend, RocksDBState
   async restore(snapshots: readonly KeyedStateSnapshot[]): Promise<void> {
     this.checkOpen();
     const n = await restoreFullSnapshots(this, snapshots);
+    this.reloadTimerQueues();
     log.debug({ where: this.where, entries: n, snapshots: snapshots.length }, 'Restored keyed state');
   }
 
@@ -346,7 +385,7 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend, RocksDBState
    */
   restoreFromNativeCheckpoint(checkpointDirectory: string, keyGroupRange?: KeyGroupRange): Promise<void> {
     this.checkOpen();
-    return this.track(restoreFromNativeCheckpoint(this, checkpointDirectory, keyGroupRange, this.columnFamilyOptions));
+    return this.track(restoreFromNativeCheckpoint(this, checkpointDirectory, keyGroupRange, this.columnFamilyOptions).then(() => this.reloadTimerQueues()));
   }
 
   /** @internal forgets restored states after a failed native restore replaced the database. */

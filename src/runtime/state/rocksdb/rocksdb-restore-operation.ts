@@ -4,6 +4,7 @@
  * thousand entries, with a yield to the event loop between batches.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { TIMER_STATE_TYPE } from '../timers/timer-queue.ts';
 import { StateTypes } from '../../../api/state/state.ts';
 import { ErrorCodes, FlinkError } from '../../../errors.ts';
 import type { KeyGroupRange } from '../key-group-range.ts';
@@ -110,7 +111,7 @@ export async function restoreFullSnapshots(target: RestoreTarget, snapshots: rea
     for (const snapshot of snapshots) {
       checkSnapshot(snapshot, target);
       // States are registered even when none of their entries fall into this range.
-      const states = snapshot.states.map((meta) => ({ meta, target: target.restoredStateTarget(meta), isMap: meta.type === StateTypes.MAP, isList: meta.type === StateTypes.LIST }));
+      const states = snapshot.states.map((meta) => ({ meta, target: target.restoredStateTarget(meta), isMap: meta.type === StateTypes.MAP || meta.type === TIMER_STATE_TYPE, isList: meta.type === StateTypes.LIST }));
       for (const [keyGroup, block] of snapshot.keyGroups) {
         if (!Number.isInteger(keyGroup) || keyGroup < 0 || keyGroup >= target.maxParallelism) throw corrupt(target, `it has a block for key group ${String(keyGroup)}`);
         if (!target.keyGroupRange.contains(keyGroup)) continue;

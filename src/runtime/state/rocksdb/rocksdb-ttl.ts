@@ -18,7 +18,7 @@ import { isExpiredBytes } from '../ttl/ttl-value.ts';
  * The stored bytes of one RocksDB entry without its expired parts: the same bytes if nothing
  * expired, undefined if everything did, new bytes for a list that lost some elements.
  */
-export function pruneExpired(type: StateType, stored: Uint8Array, ttlMillis: number, now: number): Uint8Array | undefined {
+export function pruneExpired(type: StateType | 'TIMER', stored: Uint8Array, ttlMillis: number, now: number): Uint8Array | undefined {
   if (type !== StateTypes.LIST) return isExpiredBytes(stored, ttlMillis, now) ? undefined : stored;
   const elements = decodeByteList(stored);
   const live = elements.filter((e) => !isExpiredBytes(e, ttlMillis, now));

@@ -11,7 +11,8 @@ export const KEYED_STATE_SNAPSHOT_VERSION = 1;
 
 export interface StateMetaInfo {
   readonly name: string;
-  readonly type: StateType;
+  /** The state's kind, or 'TIMER' for a timer queue (entries as map entries timestamp -> empty). */
+  readonly type: StateType | 'TIMER';
   readonly keySerializer: SerializerSnapshot;
   readonly namespaceSerializer: SerializerSnapshot;
   readonly valueSerializer: SerializerSnapshot;

@@ -149,11 +149,32 @@ describe('WindowOperator state across snapshot and restore', () => {
     await second.keyedStateBackend!.restore([snapshot]);
     await second.open();
     t.after(() => second.close());
-    // Timers are not part of keyed state snapshots yet: new elements register them again.
     second.processElement(['a', 4], 300);
     second.processElement(['b', 5], 400);
     second.processWatermark(999);
     assert.deepEqual(drain(second, tuple), ['a:7@999', 'b:10@999']);
+  });
+
+  it('restores the window timers with the state: open windows fire and are cleaned up without new elements', async (t) => {
+    const first = await openHarness(t, aggregateOperator({ assigner: TumblingEventTimeWindows.of(1000), allowedLateness: 500 }));
+    first.processElement(['a', 1], 100);
+    first.processElement(['b', 5], 1300);
+    first.processWatermark(999);
+    assert.deepEqual(drain(first, tuple), ['a:1@999']);
+    const snapshot = await snapshotOf(first as never);
+
+    const operator = aggregateOperator({ assigner: TumblingEventTimeWindows.of(1000), allowedLateness: 500 });
+    const second = new OneInputOperatorTestHarness<Tuple, Tuple>(operator, { keyed: true });
+    await second.keyedStateBackend!.restore([snapshot]);
+    await second.open();
+    t.after(() => second.close());
+    const window = operator as unknown as WindowOperator<string, Tuple, unknown, Tuple, TimeWindow>;
+    assert.equal(window.numEventTimeTimers(), 3, "a's cleanup timer, b's trigger and cleanup timers");
+    second.processWatermark(1999);
+    assert.deepEqual(drain(second, tuple), ['b:5@1999'], 'the restored trigger timer fires b');
+    second.processWatermark(2499);
+    assert.equal(window.numEventTimeTimers(), 0);
+    assert.equal(second.keyedStateBackend!.getStatistics().numEntries, 0, 'the restored cleanup timers cleared both windows');
   });
 
   it('restores the sessions of merging windows as TimeWindows and merges into them', async (t) => {
