@@ -1,7 +1,7 @@
 /*
  * Tests of native RocksDB checkpoints: SST files shared by hard links, restoring one into an
  * empty backend of a smaller key-group range (copy, then trim), merging two into one backend
- * (scale-in), and the clear errors for directories that are not such checkpoints.
+ * (scale-in), timers included, and the clear errors for directories that are not such checkpoints.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +13,9 @@ import { ErrorCodes, FlinkError } from '../../../../src/errors.ts';
 import { computeKeyGroupRangeForOperatorIndex } from '../../../../src/runtime/state/key-group-range-assignment.ts';
 import type { RocksDBKeyedStateBackend } from '../../../../src/runtime/state/rocksdb/rocksdb-keyed-state-backend.ts';
 import { NativeColumnFamily } from '../../../../src/runtime/state/rocksdb/rocksdb-native.ts';
+import { NamespaceSerializer } from '../../../../src/runtime/serialization/namespace-serializer.ts';
+import { VOID_NAMESPACE } from '../../../../src/runtime/state/keyed-state-backend.ts';
+import { timerQueueName } from '../../../../src/runtime/state/timers/timer-queue.ts';
 import { MAX_PARALLELISM, rocksBackend, skipRocksDB, tempDir } from './rocksdb-test-helpers.ts';
 
 const KEYS = Array.from({ length: 200 }, (_, i) => `user-${i}`);
@@ -26,7 +29,12 @@ function fill(b: RocksDBKeyedStateBackend): void {
     v.update(i);
     l.add(key);
     m.put('i', i);
+    timers(b).add(VOID_NAMESPACE, 1000 + i);
   });
+}
+
+function timers(b: RocksDBKeyedStateBackend) {
+  return b.getTimerQueue(timerQueueName('user-timers', 'event'), NamespaceSerializer.DEFAULT);
 }
 
 function checkKeys(b: RocksDBKeyedStateBackend, keys: readonly string[]): void {
@@ -35,6 +43,12 @@ function checkKeys(b: RocksDBKeyedStateBackend, keys: readonly string[]): void {
   const m = b.getPartitionedState<MapState<string, number>>(new MapStateDescriptor('m'));
   assert.deepEqual([...b.getKeys('v')].sort(), [...keys].sort());
   assert.deepEqual([...b.getKeys('m')].sort(), [...keys].sort());
+  const fired: string[] = [];
+  timers(b).fireUntil(Number.MAX_SAFE_INTEGER, (timer) => {
+    assert.equal(timer.timestamp, 1000 + KEYS.indexOf(timer.key as string));
+    fired.push(timer.key as string);
+  });
+  assert.deepEqual(fired.sort(), [...keys].sort(), 'the timers of exactly these keys (the timer column family is in the checkpoint)');
   for (const key of keys) {
     const i = KEYS.indexOf(key);
     b.setCurrentKey(key);
