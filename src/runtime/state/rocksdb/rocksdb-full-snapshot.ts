@@ -8,6 +8,7 @@
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { TIMER_STATE_TYPE } from '../timers/timer-queue.ts';
+import { decodeTimerKey } from './rocksdb-timer-queue.ts';
 import { StateTypes } from '../../../api/state/state.ts';
 import { ErrorCodes, FlinkError } from '../../../errors.ts';
 import type { KeyGroupRange } from '../key-group-range.ts';
@@ -77,8 +78,9 @@ export class RocksDBFullSnapshotRunner implements SnapshotRunner {
       for (let index = 0; index < this.states.length; index++) {
         this.checkOpen();
         const { meta, columnFamily, ttlMillis } = this.states[index]!;
-        // Timers are stored and snapshotted like map entries (timestamp -> empty).
-        const isMap = meta.type === StateTypes.MAP || meta.type === TIMER_STATE_TYPE;
+        const isMap = meta.type === StateTypes.MAP;
+        // Timers have their own key layout (rocksdb-timer-queue.ts); snapshots hold them as map entries timestamp -> empty.
+        const isTimer = meta.type === TIMER_STATE_TYPE;
         const it = this.snapshot.iterate(columnFamily, start, end);
         try {
           for (let e = it.next(); e !== undefined; e = it.next()) {
@@ -90,8 +92,13 @@ export class RocksDBFullSnapshotRunner implements SnapshotRunner {
                 writer = new KeyGroupBlockWriter();
                 writers.set(keyGroup, writer);
               }
-              const parts = decodeStateKey(e.key, `state '${meta.name}' of ${this.where}`);
-              writer.writeEntry(index, parts.key, parts.namespace, isMap ? encodeMapEntry(parts.userKey, stored) : stored);
+              if (isTimer) {
+                const timer = decodeTimerKey(e.key, `timer queue '${meta.name}' of ${this.where}`);
+                writer.writeEntry(index, timer.key, timer.namespace, encodeMapEntry(timer.timestampBytes, stored));
+              } else {
+                const parts = decodeStateKey(e.key, `state '${meta.name}' of ${this.where}`);
+                writer.writeEntry(index, parts.key, parts.namespace, isMap ? encodeMapEntry(parts.userKey, stored) : stored);
+              }
             }
             if (++sinceYield === ENTRIES_PER_SLICE) {
               sinceYield = 0;

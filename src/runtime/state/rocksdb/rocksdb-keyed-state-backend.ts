@@ -259,7 +259,7 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend, RocksDBState
       this.states.set(name, { meta, columnFamily, descriptor: undefined, state: undefined, snapshotTtlMillis: null });
     }
     queue = new RocksDBTimerQueue(name, this, columnFamily, namespaceSerializer);
-    if (readNamespace !== null) queue.load(columnFamily, this.keyRangeStart, this.keyRangeEnd, readNamespace);
+    if (readNamespace !== null) queue.reset(columnFamily, readNamespace);
     this.timerQueues.set(name, queue);
     return queue;
   }
@@ -268,13 +268,13 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend, RocksDBState
     return this.timerQueues.has(name) || this.states.get(name)?.meta.type === TIMER_STATE_TYPE;
   }
 
-  /** Rebuilds the in-memory index of every timer queue after a restore wrote into (or replaced) the database. */
+  /** Makes every timer queue read its key groups again after a restore wrote into (or replaced) the database. */
   private reloadTimerQueues(): void {
     for (const [name, queue] of this.timerQueues) {
       const registered = this.states.get(name);
       if (registered === undefined) continue;
       const readNamespace = checkRestoredTimerMeta(registered.meta, queue.namespaceSerializer, this.where);
-      queue.load(registered.columnFamily, this.keyRangeStart, this.keyRangeEnd, readNamespace);
+      queue.reset(registered.columnFamily, readNamespace);
     }
   }
 

@@ -5,6 +5,7 @@
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { TIMER_STATE_TYPE } from '../timers/timer-queue.ts';
+import { composeTimerKey } from './rocksdb-timer-queue.ts';
 import { StateTypes } from '../../../api/state/state.ts';
 import { ErrorCodes, FlinkError } from '../../../errors.ts';
 import type { KeyGroupRange } from '../key-group-range.ts';
@@ -111,7 +112,7 @@ export async function restoreFullSnapshots(target: RestoreTarget, snapshots: rea
     for (const snapshot of snapshots) {
       checkSnapshot(snapshot, target);
       // States are registered even when none of their entries fall into this range.
-      const states = snapshot.states.map((meta) => ({ meta, target: target.restoredStateTarget(meta), isMap: meta.type === StateTypes.MAP || meta.type === TIMER_STATE_TYPE, isList: meta.type === StateTypes.LIST }));
+      const states = snapshot.states.map((meta) => ({ meta, target: target.restoredStateTarget(meta), isMap: meta.type === StateTypes.MAP, isTimer: meta.type === TIMER_STATE_TYPE, isList: meta.type === StateTypes.LIST }));
       for (const [keyGroup, block] of snapshot.keyGroups) {
         if (!Number.isInteger(keyGroup) || keyGroup < 0 || keyGroup >= target.maxParallelism) throw corrupt(target, `it has a block for key group ${String(keyGroup)}`);
         if (!target.keyGroupRange.contains(keyGroup)) continue;
@@ -126,6 +127,12 @@ export async function restoreFullSnapshots(target: RestoreTarget, snapshots: rea
             const { columnFamily, rewrite } = state.target;
             let value = entry.value;
             let userKey: Uint8Array | undefined;
+            if (state.isTimer) {
+              const timestamp = decodeMapEntry(entry.value).userKey;
+              if (timestamp.length !== 8) throw corrupt(target, `a timer of '${state.meta.name}' in key group ${keyGroup} has a timestamp of ${timestamp.length} bytes`);
+              entries.push({ cf: state.target.columnFamily, key: composeTimerKey(keyGroup, entry.key, entry.namespace, timestamp), value: new Uint8Array(0) });
+              continue;
+            }
             if (state.isMap) {
               const parts = decodeMapEntry(entry.value);
               value = parts.value;
