@@ -2,7 +2,7 @@
  * Tests of IntervalJoinOperator: Flink's bounds (inclusive and exclusive, positive, negative and
  * mixed), both arrival orders, output and context timestamps, buffers in keyed MapState cleaned by
  * event-time timers, late elements dropped or sent to the late-data outputs, missing timestamps,
- * failing functions; and a differential test against an independent statement of the semantics on
+ * failing functions, buffers and timers across snapshot and restore; and a differential test against an independent statement of the semantics on
  * randomized inputs and watermarks, which also checks the buffered state after every step.
  */
 import { describe, it } from 'node:test';
@@ -179,6 +179,27 @@ describe('IntervalJoinOperator', () => {
     assert.equal(op.numEventTimeTimers(), 0);
     assert.equal(h.keyedStateBackend!.getStatistics().numEntries, 0, 'nothing is left in the backend');
     assert.deepEqual(h.getWatermarks(), [12, 13, MAX]);
+  });
+
+  it('restores its buffers with their cleanup timers: a restarted operator joins and cleans up as the first would have', async () => {
+    const first = harness(bounds(-2, 3));
+    await first.h.open();
+    first.h.processElement1(left('l10'), 10);
+    first.h.processElement2(right('r10'), 10);
+    first.h.processElement1(left('l20', 'x'), 20);
+    const snapshot = await first.h.snapshotKeyedState();
+
+    const second = harness(bounds(-2, 3));
+    await second.h.initializeKeyedState([snapshot]);
+    await second.h.open();
+    assert.equal(second.op.numEventTimeTimers(), 3, 'the three cleanup timers came back');
+    second.h.processWatermark(12);
+    assert.deepEqual(buffered(second.h, RIGHT_BUFFER), new Map(), 'the restored right element was cleaned at 12');
+    second.h.processElement2(right('r13'), 13);
+    assert.deepEqual(second.h.getValues(), ['l10:r13']);
+    second.h.processWatermark(MAX);
+    assert.equal(second.op.numEventTimeTimers(), 0);
+    assert.equal(second.h.keyedStateBackend!.getStatistics().numEntries, 0, 'restored buffers were cleaned by restored timers');
   });
 
   it('drops late elements, or emits them with their timestamp to the late-data outputs', async () => {
