@@ -8,6 +8,10 @@ import './api/datastream/broadcast-connected-stream.ts';
 
 export { StreamExecutionEnvironment } from './api/environment/stream-execution-environment.ts';
 export { JobClient, type JobListener } from './api/environment/job-client.ts';
+export { CheckpointConfig, CheckpointingMode, ExternalizedCheckpointRetention } from './api/environment/checkpoint-config.ts';
+export { RestartStrategies, type RestartStrategyConfiguration } from './api/environment/restart-strategies.ts';
+export type { CheckpointListener } from './api/functions/checkpoint-listener.ts';
+export type { CheckpointStatistics } from './runtime/checkpoint/checkpoint-coordinator.ts';
 export { DataStream, type CollectOptions } from './api/datastream/data-stream.ts';
 export { KeyedStream, type FieldExpression } from './api/datastream/keyed-stream.ts';
 export { ConnectedStreams } from './api/datastream/connected-streams.ts';

@@ -3,10 +3,44 @@
  * subtask, so fields set in open() are never shared; we get the same by copying the object's own
  * fields (deeply, keeping prototypes). Plain functions and closures are used as they are: they are
  * never serialized. JS #private fields cannot be copied, so subtask 0 keeps the original object.
+ *
+ * A job that may restart deploys its tasks inside withFunctionCopyContext(): the first deployment
+ * keeps a pristine copy of each function, and every later one (a restart) gives all subtasks,
+ * subtask 0 included, fresh copies of that pristine copy, as Flink deserializes fresh functions on
+ * a restart: nothing a failed attempt did to its function objects carries over.
  */
 
+interface CopyContext {
+  readonly attemptNumber: number;
+  readonly keepPristine: boolean;
+}
+
+const NO_RESTARTS: CopyContext = { attemptNumber: 0, keepPristine: false };
+let context: CopyContext = NO_RESTARTS;
+const pristineCopies = new WeakMap<object, unknown>();
+
+/** Runs `deploy` (which creates the operators of one execution attempt) in a copy context. */
+export function withFunctionCopyContext<R>(copyContext: CopyContext, deploy: () => R): R {
+  const previous = context;
+  context = copyContext;
+  try {
+    return deploy();
+  } finally {
+    context = previous;
+  }
+}
+
 export function copyFunctionForSubtask<F>(fn: F, subtaskIndex: number): F {
-  if (subtaskIndex === 0 || typeof fn !== 'object' || fn === null) return fn;
+  if (typeof fn !== 'object' || fn === null) return fn;
+  if (context.keepPristine) {
+    let pristine = pristineCopies.get(fn);
+    if (pristine === undefined) {
+      pristine = deepCopy(fn, new Map());
+      pristineCopies.set(fn, pristine);
+    }
+    if (context.attemptNumber > 0) return deepCopy(pristine, new Map()) as F;
+  }
+  if (subtaskIndex === 0) return fn;
   return deepCopy(fn, new Map()) as F;
 }
 

@@ -1,7 +1,9 @@
 /*
- * JobClient: the handle of a submitted job, as Flink's: its status, metrics, result and cancel.
+ * JobClient: the handle of a submitted job, as Flink's: its status, metrics, checkpoint
+ * statistics, result and cancel.
  */
 import type { LocalJob } from '../../runtime/executor/local-stream-executor.ts';
+import type { CheckpointStatistics } from '../../runtime/checkpoint/checkpoint-coordinator.ts';
 import type { StateCoordinatorStatistics } from '../../runtime/state/state-coordinator.ts';
 import type { JobExecutionResult, JobStatus, VertexMetrics } from '../../runtime/executor/job-status.ts';
 
@@ -46,6 +48,21 @@ export class JobClient {
   /** Statistics of the job's keyed state backends, from the state coordinator. */
   getStateStatistics(): StateCoordinatorStatistics {
     return this.job.getStateStatistics();
+  }
+
+  /** Flink's checkpointing figures (completed, failed, in progress, last size, restored); null without checkpointing. */
+  getCheckpointStatistics(): CheckpointStatistics | null {
+    return this.job.getCheckpointStatistics();
+  }
+
+  /** How often the job restarted after a failure (Flink's numRestarts metric). */
+  getNumRestarts(): number {
+    return this.job.getNumRestarts();
+  }
+
+  /** Triggers a checkpoint now; resolves with its id, or null when not all tasks are running. */
+  triggerCheckpoint(): Promise<number | null> {
+    return this.job.triggerCheckpoint();
   }
 
   /** A textual plan of the running job: vertices, parallelism and edges. */

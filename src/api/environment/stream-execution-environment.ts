@@ -2,6 +2,8 @@
  * StreamExecutionEnvironment: where a pipeline is defined and executed. It holds the job's
  * configuration (Flink's keys), collects the transformations that the DataStream API records,
  * and on execute() turns them into a StreamGraph and a JobGraph and runs the job in this process.
+ * Checkpointing (enableCheckpointing, getCheckpointConfig) and the restart strategy are part of
+ * that configuration.
  */
 import { ErrorCodes, FlinkError, invalidPipeline } from '../../errors.ts';
 import { Configuration } from '../../configuration/configuration.ts';
@@ -26,6 +28,12 @@ import { WatermarkStrategy } from '../eventtime/watermark-strategy.ts';
 import { isParallelSourceFunction, type SourceFunction } from '../functions/source-function.ts';
 import { DataStream } from '../datastream/data-stream.ts';
 import { JobClient, type JobListener } from './job-client.ts';
+import { CheckpointConfig, CheckpointingMode } from './checkpoint-config.ts';
+import { applyRestartStrategy, resolveRestartStrategy, type RestartStrategyConfiguration } from './restart-strategies.ts';
+import { getLogger } from '../../utils/logger.ts';
+import type { LocalCheckpointingOptions } from '../../runtime/executor/local-stream-executor.ts';
+
+const log = getLogger('StreamExecutionEnvironment');
 
 let contextConfiguration: Configuration | null = null;
 const contextListeners: JobListener[] = [];
@@ -131,6 +139,63 @@ export class StreamExecutionEnvironment {
     return this.stateBackend;
   }
 
+  // ---- checkpointing and restarts -------------------------------------------------------------
+
+  /**
+   * Takes a checkpoint every `interval` ms (Flink's enableCheckpointing): barriers flow from the
+   * sources through the job, every operator snapshots its state, and a failed job restarts from
+   * the latest completed checkpoint. EXACTLY_ONCE by default.
+   */
+  enableCheckpointing(interval: number, mode: CheckpointingMode = CheckpointingMode.EXACTLY_ONCE): this {
+    this.getCheckpointConfig().setCheckpointInterval(interval).setCheckpointingMode(mode);
+    return this;
+  }
+
+  /** The checkpoint settings, a view over this environment's configuration. */
+  getCheckpointConfig(): CheckpointConfig {
+    return new CheckpointConfig(this.configuration);
+  }
+
+  getCheckpointingMode(): CheckpointingMode {
+    return this.getCheckpointConfig().getCheckpointingMode();
+  }
+
+  /** What the job does when a task fails, e.g. RestartStrategies.fixedDelayRestart(3, 1000). */
+  setRestartStrategy(strategy: RestartStrategyConfiguration): this {
+    if (typeof strategy !== 'object' || strategy === null || typeof strategy.type !== 'string') {
+      throw new TypeError('setRestartStrategy() needs a strategy from RestartStrategies, e.g. RestartStrategies.fixedDelayRestart(3, 1000)');
+    }
+    applyRestartStrategy(this.configuration, strategy);
+    return this;
+  }
+
+  /** The restart strategy the job will use (Flink 1.19's default when none was set). */
+  getRestartStrategy(): RestartStrategyConfiguration {
+    return resolveRestartStrategy(this.configuration, this.getCheckpointConfig().isCheckpointingEnabled());
+  }
+
+  private checkpointingOptions(): LocalCheckpointingOptions | undefined {
+    const c = this.getCheckpointConfig();
+    if (!c.isCheckpointingEnabled()) return undefined;
+    if (c.isUnalignedCheckpointsEnabled()) {
+      throw new FlinkError(ErrorCodes.FLINK_TS_UNSUPPORTED, `Unaligned checkpoints ('${CheckpointingOptions.ENABLE_UNALIGNED.key}') are not available in this version of Flink.TS`);
+    }
+    if (this.configuration.get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS)) {
+      log.warn(`'${CheckpointingOptions.INCREMENTAL_CHECKPOINTS.key}' is set, but this version of Flink.TS takes full checkpoints only`);
+    }
+    return {
+      intervalMs: c.getCheckpointInterval(),
+      exactlyOnce: c.getCheckpointingMode() === CheckpointingMode.EXACTLY_ONCE,
+      timeoutMs: c.getCheckpointTimeout(),
+      minPauseMs: c.getMinPauseBetweenCheckpoints(),
+      maxConcurrent: c.getMaxConcurrentCheckpoints(),
+      tolerableFailures: c.getTolerableCheckpointFailureNumber(),
+      numRetained: c.getMaxRetainedCheckpoints(),
+      directory: c.getCheckpointStorage(),
+      retention: c.getExternalizedCheckpointRetention(),
+    };
+  }
+
   registerJobListener(listener: JobListener): this {
     this.listeners.push(listener);
     return this;
@@ -211,7 +276,6 @@ export class StreamExecutionEnvironment {
     const unsupported = (what: string): never => {
       throw new FlinkError(ErrorCodes.FLINK_TS_UNSUPPORTED, `${what} is not available in this version of Flink.TS`);
     };
-    if (c.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL) !== undefined) unsupported(`Checkpointing ('${CheckpointingOptions.CHECKPOINTING_INTERVAL.key}')`);
     if (c.getOptional(CheckpointingOptions.SAVEPOINT_PATH) !== undefined) unsupported(`Restoring from a savepoint ('${CheckpointingOptions.SAVEPOINT_PATH.key}')`);
     if (c.get(ExecutionOptions.RUNTIME_MODE) !== 'STREAMING') unsupported(`The runtime mode ${String(c.get(ExecutionOptions.RUNTIME_MODE))}`);
   }
@@ -221,6 +285,7 @@ export class StreamExecutionEnvironment {
     let client: JobClient;
     try {
       this.checkSupported();
+      const checkpointing = this.checkpointingOptions();
       const stateBackend = await loadStateBackend(this.configuration, this.stateBackend);
       const jobGraph = createJobGraph(this.getStreamGraph(jobName));
       const buffersPerChannel = this.configuration.get(NettyShuffleOptions.NETWORK_BUFFERS_PER_CHANNEL) + this.configuration.get(NettyShuffleOptions.NETWORK_EXTRA_BUFFERS_PER_GATE);
@@ -229,6 +294,8 @@ export class StreamExecutionEnvironment {
         bufferTimeoutMs: this.getBufferTimeout(),
         buffersPerChannel,
         stateBackend,
+        restartStrategy: this.getRestartStrategy(),
+        ...(checkpointing === undefined ? {} : { checkpointing }),
       });
       client = new JobClient(job);
     } catch (error) {

@@ -1,29 +1,45 @@
 /*
- * LocalStreamExecutor: runs a JobGraph inside the calling process. It creates one task per
- * subtask, the channels of every job edge (all-to-all or pointwise), the coordinators of
- * split-based sources, and one scheduler for all tasks; it tracks the job's status, fails the job
- * on the first task failure (cancelling the others) and merges accumulators into the result.
+ * LocalStreamExecutor: runs a JobGraph inside the calling process. Each execution attempt
+ * (execution-attempt.ts) deploys the tasks, channels and source coordinators; the job tracks its
+ * status, fails an attempt on its first task failure, and — with a restart strategy — restarts
+ * all tasks from the latest completed checkpoint. With checkpointing on, a CheckpointCoordinator
+ * lives as long as the job and takes checkpoints of whichever attempt is running.
  */
 import { configurationError, ErrorCodes, FlinkError } from '../../errors.ts';
 import type { Accumulator } from '../../api/common/accumulators.ts';
-import { DistributionPattern, type JobEdge, type JobGraph, type JobVertex } from '../../graph/job-graph.ts';
-import type { StreamEdge } from '../../graph/stream-graph.ts';
+import { ExternalizedCheckpointRetention } from '../../api/environment/checkpoint-config.ts';
+import type { RestartStrategyConfiguration } from '../../api/environment/restart-strategies.ts';
+import type { JobGraph, JobVertex } from '../../graph/job-graph.ts';
 import { getLogger } from '../../utils/logger.ts';
-import { InputGate } from '../io/input-gate.ts';
-import { LocalChannel } from '../io/local-channel.ts';
+import { CheckpointCoordinator, type CheckpointStatistics } from '../checkpoint/checkpoint-coordinator.ts';
+import { loadRestoreState, type JobRestoreState } from '../checkpoint/checkpoint-restore.ts';
+import { FileSystemCheckpointStorage, JobManagerCheckpointStorage } from '../checkpoint/checkpoint-storage.ts';
 import { MetricGroup } from '../metrics/metric-group.ts';
-import type { SourceOperator } from '../operators/source-operator.ts';
-import { pointwiseConnections } from '../partitioner/pointwise.ts';
-import { SourceCoordinator } from '../source/source-coordinator.ts';
 import { CoordinatorStore } from '../source/watermark-alignment-coordinator.ts';
 import type { StateBackend } from '../state/keyed-state-backend.ts';
 import { StateCoordinator, type StateCoordinatorStatistics } from '../state/state-coordinator.ts';
-import { StreamTask, mergeStateMetrics } from '../tasks/stream-task.ts';
-import { TaskScheduler } from '../tasks/task-scheduler.ts';
-import type { SourceSplit } from '../../connector/source/source.ts';
+import type { StreamTask } from '../tasks/stream-task.ts';
+import { mergeStateMetrics } from '../tasks/state-metrics.ts';
+import type { TaskCheckpointServices } from '../tasks/subtask-checkpoint-coordinator.ts';
+import { ExecutionAttempt } from './execution-attempt.ts';
 import { JobExecutionResult, JobStatus, type VertexMetrics } from './job-status.ts';
+import { createRestartBackoffTimeStrategy, type RestartBackoffTimeStrategy } from './restart-backoff-time-strategy.ts';
 
 const log = getLogger('LocalStreamExecutor');
+
+/** Checkpoint settings of a job, resolved from its configuration. */
+export interface LocalCheckpointingOptions {
+  readonly intervalMs: number;
+  readonly exactlyOnce: boolean;
+  readonly timeoutMs: number;
+  readonly minPauseMs: number;
+  readonly maxConcurrent: number;
+  readonly tolerableFailures: number;
+  readonly numRetained: number;
+  /** 'state.checkpoints.dir'; checkpoints stay in memory without it. */
+  readonly directory: string | undefined;
+  readonly retention: ExternalizedCheckpointRetention;
+}
 
 export interface LocalExecutionOptions {
   readonly batchSize: number;
@@ -34,6 +50,9 @@ export interface LocalExecutionOptions {
   readonly stateBackend?: StateBackend;
   /** Tracks the job's keyed state backends; one per job when not shared. */
   readonly stateCoordinator?: StateCoordinator;
+  readonly checkpointing?: LocalCheckpointingOptions;
+  /** What to do when a task fails; no restart when absent. */
+  readonly restartStrategy?: RestartStrategyConfiguration;
 }
 
 export class LocalJob {
@@ -41,16 +60,18 @@ export class LocalJob {
   readonly jobId: string;
   readonly jobName: string;
   private readonly options: LocalExecutionOptions;
-  private readonly scheduler = new TaskScheduler();
-  private readonly tasksByVertex = new Map<JobVertex, StreamTask[]>();
-  private readonly coordinators = new Map<number, SourceCoordinator<SourceSplit>>();
   /** Shared by the job's source coordinators (watermark alignment groups span sources). */
   private readonly coordinatorStore = new CoordinatorStore();
   private readonly metricsRoot: MetricGroup;
   private readonly stateCoordinator: StateCoordinator;
+  private readonly checkpointCoordinator: CheckpointCoordinator | null;
+  private readonly restartStrategy: RestartBackoffTimeStrategy;
+  private attempt: ExecutionAttempt | null = null;
   private jobStateBackend: StateBackend | undefined = undefined;
   private status: JobStatus = JobStatus.INITIALIZING;
-  private failure: unknown = undefined;
+  private cancelRequested = false;
+  private wakeRestart: (() => void) | null = null;
+  private numRestarts = 0;
   private startTime = 0;
   private endTime = 0;
   private lastSample = new Map<number, { time: number; counts: Counts; rates: Counts }>();
@@ -70,6 +91,22 @@ export class LocalJob {
     this.options = options;
     this.metricsRoot = new MetricGroup([jobGraph.jobName]);
     this.stateCoordinator = options.stateCoordinator ?? new StateCoordinator();
+    this.restartStrategy = createRestartBackoffTimeStrategy(options.restartStrategy ?? { type: 'none' });
+    const cp = options.checkpointing;
+    this.checkpointCoordinator =
+      cp === undefined
+        ? null
+        : new CheckpointCoordinator({
+            jobId: this.jobId,
+            intervalMs: cp.intervalMs,
+            timeoutMs: cp.timeoutMs,
+            minPauseMs: cp.minPauseMs,
+            maxConcurrent: cp.maxConcurrent,
+            tolerableFailures: cp.tolerableFailures,
+            numRetained: cp.numRetained,
+            storage: cp.directory === undefined ? new JobManagerCheckpointStorage() : new FileSystemCheckpointStorage(cp.directory, this.jobId),
+            onTolerableFailuresExceeded: (error) => this.attempt?.fail(error),
+          });
     this.result = this.run();
     // The caller may only look at the result later (executeAsync); a failure is still reported there.
     this.result.catch(() => {});
@@ -84,135 +121,142 @@ export class LocalJob {
     return this.stateCoordinator.getStatistics(this.jobId);
   }
 
+  /** Flink's checkpointing figures, null when checkpointing is off. */
+  getCheckpointStatistics(): CheckpointStatistics | null {
+    return this.checkpointCoordinator?.getStatistics() ?? null;
+  }
+
+  /** How often the job was restarted after a failure (Flink's numRestarts). */
+  getNumRestarts(): number {
+    return this.numRestarts;
+  }
+
+  /** Triggers a checkpoint now (besides the periodic ones); resolves with its id or null. */
+  async triggerCheckpoint(): Promise<number | null> {
+    if (this.checkpointCoordinator === null) throw new FlinkError(ErrorCodes.FLINK_TS_ILLEGAL_STATE, `Job '${this.jobName}' does not have checkpointing enabled`);
+    return this.checkpointCoordinator.triggerCheckpoint();
+  }
+
+  private checkpointServices(): TaskCheckpointServices | null {
+    const coordinator = this.checkpointCoordinator;
+    if (coordinator === null) return null;
+    return {
+      storage: coordinator.storage,
+      exactlyOnce: this.options.checkpointing!.exactlyOnce,
+      acknowledge: (id, task, handle) => coordinator.acknowledgeTask(id, task, handle),
+      decline: (id, task, cause) => coordinator.declineCheckpoint(id, task, cause),
+      taskFinished: (task) => coordinator.taskFinished(task),
+    };
+  }
+
+  /** The state of the latest completed checkpoint, for the next attempt. */
+  private async restoreState(): Promise<JobRestoreState | null> {
+    const latest = this.checkpointCoordinator?.getLatestCompleted() ?? null;
+    if (latest === null) return null;
+    const restore = await loadRestoreState(this.checkpointCoordinator!.storage, latest.externalPointer, latest.metadata, this.jobGraph);
+    this.checkpointCoordinator!.markRestored(latest.checkpointId);
+    log.info({ jobId: this.jobId, checkpointId: latest.checkpointId, path: latest.externalPointer }, 'restoring the job from a checkpoint');
+    return restore;
+  }
+
   private async run(): Promise<JobExecutionResult> {
     this.startTime = performance.now();
+    let failure: unknown = undefined;
     try {
       const config = this.options.stateBackend;
       this.jobStateBackend = (await this.stateCoordinator.createStateBackend({ taskManagerId: 'local', jobId: this.jobId, ...(config === undefined ? {} : { config }) })).backend;
-      this.deploy();
-      for (const coordinator of this.coordinators.values()) await coordinator.start();
-      // cancel() may have come while the job was being deployed.
-      if (this.status === JobStatus.CANCELLING || this.failure !== undefined) for (const task of this.allTasks()) task.cancel();
-      else this.status = JobStatus.RUNNING;
-      log.info({ jobId: this.jobId, job: this.jobName }, 'job running');
-      this.scheduler.start();
-      const runs = [...this.tasksByVertex.values()].flat().map((task) =>
-        task.run().catch((error: unknown) => {
-          this.failJob(error);
-        }),
-      );
-      await Promise.all(runs);
-    } catch (error) {
-      this.failJob(error);
-    } finally {
-      await this.scheduler.stop();
-      for (const coordinator of this.coordinators.values()) {
-        await coordinator.close().catch((e: unknown) => this.failJob(e));
+      const services = this.checkpointServices();
+      for (let attemptNumber = 0; ; attemptNumber++) {
+        const attempt = new ExecutionAttempt({
+          jobGraph: this.jobGraph,
+          attemptNumber,
+          batchSize: this.options.batchSize,
+          bufferTimeoutMs: this.options.bufferTimeoutMs,
+          buffersPerChannel: this.options.buffersPerChannel,
+          stateBackend: this.jobStateBackend,
+          metricsRoot: this.metricsRoot,
+          coordinatorStore: this.coordinatorStore,
+          checkpointing: services,
+          restore: attemptNumber === 0 ? null : await this.restoreState(),
+          mayRestart: this.options.restartStrategy !== undefined && this.options.restartStrategy.type !== 'none',
+        });
+        this.attempt = attempt;
+        if (this.cancelRequested) attempt.cancel();
+        failure = await attempt.run(() => {
+          this.status = JobStatus.RUNNING;
+          log.info({ jobId: this.jobId, job: this.jobName, attempt: attemptNumber }, 'job running');
+          this.checkpointCoordinator?.startCheckpointScheduler(attempt);
+        });
+        this.checkpointCoordinator?.stopCheckpointScheduler();
+        if (failure === undefined || this.cancelRequested) break;
+        this.restartStrategy.notifyFailure(failure);
+        if (!this.restartStrategy.canRestart()) break;
+        const delay = this.restartStrategy.getBackoffTime();
+        this.status = JobStatus.RESTARTING;
+        log.warn({ jobId: this.jobId, err: failure, delayMs: delay, strategy: this.restartStrategy.toString() }, 'job failed, restarting');
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delay);
+          this.wakeRestart = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wakeRestart = null;
+        if (this.cancelRequested) break;
+        this.numRestarts++;
+        failure = undefined;
       }
+    } catch (error) {
+      failure ??= error;
+    } finally {
       this.stateCoordinator.releaseJob(this.jobId);
       this.endTime = performance.now();
     }
-    if (this.status === JobStatus.CANCELLING) {
+    const outcome = this.cancelRequested ? JobStatus.CANCELED : failure !== undefined ? JobStatus.FAILED : JobStatus.FINISHED;
+    await this.checkpointCoordinator?.shutdown(this.keepsCheckpoints(outcome));
+    if (outcome === JobStatus.CANCELED) {
       this.status = JobStatus.CANCELED;
       throw new FlinkError(ErrorCodes.FLINK_TS_JOB_CANCELLED, `Job '${this.jobName}' (${this.jobId}) was cancelled`);
     }
-    if (this.failure !== undefined) {
+    if (outcome === JobStatus.FAILED) {
       this.status = JobStatus.FAILED;
+      const error = FlinkError.isFlinkError(failure)
+        ? failure
+        : new FlinkError(ErrorCodes.FLINK_TS_JOB_FAILED, `Job '${this.jobName}' failed: ${failure instanceof Error ? failure.message : String(failure)}`, { cause: failure });
       // The failure is what the job's result rejects with; logging it louder would report it twice.
-      log.info({ jobId: this.jobId, err: this.failure }, 'job failed');
-      throw this.failure;
+      log.info({ jobId: this.jobId, err: error }, 'job failed');
+      throw error;
     }
     this.status = JobStatus.FINISHED;
     return new JobExecutionResult(this.jobId, this.jobName, Math.round(this.endTime - this.startTime), this.mergedAccumulators());
   }
 
-  private failJob(error: unknown): void {
-    if (this.failure !== undefined || this.status === JobStatus.CANCELLING) return;
-    this.failure = FlinkError.isFlinkError(error)
-      ? error
-      : new FlinkError(ErrorCodes.FLINK_TS_JOB_FAILED, `Job '${this.jobName}' failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-    this.status = JobStatus.FAILING;
-    for (const task of this.allTasks()) task.cancel();
+  /** Flink's CheckpointProperties: what happens to retained checkpoints when the job ends. */
+  private keepsCheckpoints(outcome: JobStatus): boolean {
+    const retention = this.options.checkpointing?.retention ?? ExternalizedCheckpointRetention.NO_EXTERNALIZED_CHECKPOINTS;
+    if (outcome === JobStatus.FINISHED || retention === ExternalizedCheckpointRetention.NO_EXTERNALIZED_CHECKPOINTS) return false;
+    if (outcome === JobStatus.CANCELED) return retention === ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION;
+    return true;
   }
 
   /** Cancels the job: sources stop, tasks close their operators; the result rejects as cancelled. */
   async cancel(): Promise<void> {
     if (this.status === JobStatus.FINISHED || this.status === JobStatus.FAILED || this.status === JobStatus.CANCELED) return;
-    if (this.failure === undefined) this.status = JobStatus.CANCELLING;
-    for (const task of this.allTasks()) task.cancel();
+    if (this.attempt?.getFailure() === undefined || this.status === JobStatus.RESTARTING) {
+      this.cancelRequested = true;
+      this.status = JobStatus.CANCELLING;
+    }
+    this.attempt?.cancel();
+    this.wakeRestart?.();
     await this.result.catch(() => {});
   }
 
   private allTasks(): StreamTask[] {
-    return [...this.tasksByVertex.values()].flat();
+    return this.attempt?.allTasks() ?? [];
   }
 
-  private deploy(): void {
-    const { batchSize, bufferTimeoutMs, buffersPerChannel } = this.options;
-    const outputs = new Map<JobVertex, Map<StreamEdge, LocalChannel[]>[]>();
-    const inputs = new Map<JobVertex, Map<number, LocalChannel[]>[]>();
-    for (const v of this.jobGraph.vertices) {
-      outputs.set(v, Array.from({ length: v.parallelism }, () => new Map()));
-      inputs.set(v, Array.from({ length: v.parallelism }, () => new Map()));
-    }
-    for (const vertex of this.jobGraph.vertices) {
-      for (const edge of vertex.outputs) this.connect(edge, buffersPerChannel, outputs.get(edge.source)!, inputs.get(edge.target)!);
-    }
-    for (const vertex of this.jobGraph.vertices) {
-      const head = vertex.head;
-      if (head.source?.kind === 'split') {
-        const deliver = (subtask: number, action: (op: SourceOperator<unknown, SourceSplit>) => void): void => {
-          const task = this.tasksByVertex.get(vertex)?.[subtask];
-          task?.executeInMailbox(() => action(task.chain.head as SourceOperator<unknown, SourceSplit>), 'source coordinator event');
-        };
-        this.coordinators.set(head.id, new SourceCoordinator(head.name, head.source.source, vertex.parallelism, deliver, (e) => this.failJob(e), this.coordinatorStore));
-      }
-      const vertexGroup = this.metricsRoot.addGroup(vertex.name);
-      const tasks: StreamTask[] = [];
-      for (let subtask = 0; subtask < vertex.parallelism; subtask++) {
-        const gatesByInput = inputs.get(vertex)![subtask]!;
-        const gates = [...gatesByInput.entries()].sort((a, b) => a[0] - b[0]).map(([input, channels]) => new InputGate(input, channels));
-        tasks.push(
-          new StreamTask({
-            vertex,
-            subtaskIndex: subtask,
-            jobInfo: { jobId: this.jobId, jobName: this.jobName },
-            attemptNumber: 0,
-            scheduler: this.scheduler,
-            inputs: gates,
-            outputChannels: outputs.get(vertex)![subtask]!,
-            batchSize,
-            bufferTimeoutMs,
-            metricGroup: vertexGroup.addGroup(String(subtask)),
-            sourceServices: { coordinatorFor: (id) => this.coordinators.get(id) },
-            ...(this.jobStateBackend === undefined ? {} : { stateBackend: this.jobStateBackend }),
-          }),
-        );
-      }
-      this.tasksByVertex.set(vertex, tasks);
-    }
-  }
-
-  private connect(edge: JobEdge, capacity: number, producers: Map<StreamEdge, LocalChannel[]>[], consumers: Map<number, LocalChannel[]>[]): void {
-    const p = edge.source.parallelism;
-    const c = edge.target.parallelism;
-    const targets = edge.pattern === DistributionPattern.POINTWISE ? pointwiseConnections(p, c) : Array.from({ length: p }, () => Array.from({ length: c }, (_, j) => j));
-    // Input 0 (one-input) and 1/2 (two-input) keep their own gates; consumers see producers in subtask order.
-    const input = edge.streamEdge.typeNumber;
-    const perConsumer: LocalChannel[][] = Array.from({ length: c }, () => []);
-    for (let i = 0; i < p; i++) {
-      const channels = targets[i]!.map((j) => {
-        const channel = new LocalChannel(capacity, i, j);
-        perConsumer[j]!.push(channel);
-        return channel;
-      });
-      producers[i]!.set(edge.streamEdge, channels);
-    }
-    for (let j = 0; j < c; j++) {
-      const existing = consumers[j]!.get(input) ?? [];
-      existing.push(...perConsumer[j]!);
-      consumers[j]!.set(input, existing);
-    }
+  private get tasksByVertex(): ReadonlyMap<JobVertex, StreamTask[]> {
+    return this.attempt?.tasksByVertex ?? new Map();
   }
 
   private mergedAccumulators(): Map<string, Accumulator<unknown, unknown>> {

@@ -2,6 +2,8 @@
  * InputGate: the consuming end of one logical input of a task (all channels that feed input 1,
  * or input 2 of a two-input operator). It keeps a queue of channels that have data, so polling is
  * O(1) and round-robin fair, tracks finished channels, and owns the input's watermark valve.
+ * During an aligned checkpoint single channels are blocked: they stay out of the queue until
+ * released, while the others go on.
  */
 import { RingQueue } from '../../utils/ring-queue.ts';
 import { StatusWatermarkValve } from '../watermark/status-watermark-valve.ts';
@@ -20,6 +22,8 @@ export class InputGate {
   private readonly withData = new RingQueue<number>(8);
   private readonly enqueued: boolean[];
   private readonly finished: boolean[];
+  private readonly blocked: boolean[];
+  private anyBlocked = false;
   private finishedCount = 0;
   private listener: InputAvailabilityListener | null = null;
   /** The channel of the last polled item. */
@@ -31,6 +35,7 @@ export class InputGate {
     this.valve = new StatusWatermarkValve(channels.length);
     this.enqueued = channels.map(() => false);
     this.finished = channels.map(() => false);
+    this.blocked = channels.map(() => false);
     channels.forEach((channel, index) => channel.setConsumer({ notifyDataAvailable: () => this.onDataAvailable(index) }));
   }
 
@@ -39,25 +44,55 @@ export class InputGate {
   }
 
   private onDataAvailable(index: number): void {
-    if (this.enqueued[index]) return;
+    if (this.enqueued[index] || this.blocked[index]) return;
     this.enqueued[index] = true;
     this.withData.push(index);
     this.listener?.notifyInputAvailable();
   }
 
   hasData(): boolean {
+    if (this.anyBlocked) this.skipBlockedHead();
     return this.withData.size > 0;
   }
 
+  /** A channel blocked while queued leaves the queue when it reaches the head. */
+  private skipBlockedHead(): void {
+    while (this.withData.size > 0 && this.blocked[this.withData.peek()!]) this.enqueued[this.withData.shift()!] = false;
+  }
+
   pollNext(): ChannelItem | undefined {
+    if (this.anyBlocked) this.skipBlockedHead();
     const index = this.withData.shift();
     if (index === undefined) return undefined;
     const channel = this.channels[index]!;
     const item = channel.poll();
-    if (channel.hasData()) this.withData.push(index);
+    if (channel.hasData() && !(this.anyBlocked && this.blocked[index])) this.withData.push(index);
     else this.enqueued[index] = false;
     this.lastChannel = index;
     return item;
+  }
+
+  /** Stops polling a channel (it delivered a barrier the others have not yet). */
+  blockChannel(index: number): void {
+    this.blocked[index] = true;
+    this.anyBlocked = true;
+  }
+
+  /** Polls blocked channels again; those with data rejoin the queue. */
+  unblockChannels(): void {
+    if (!this.anyBlocked) return;
+    this.anyBlocked = false;
+    let any = false;
+    for (let i = 0; i < this.channels.length; i++) {
+      if (!this.blocked[i]) continue;
+      this.blocked[i] = false;
+      if (!this.enqueued[i] && this.channels[i]!.hasData()) {
+        this.enqueued[i] = true;
+        this.withData.push(i);
+        any = true;
+      }
+    }
+    if (any) this.listener?.notifyInputAvailable();
   }
 
   /** Marks the last polled channel as ended; true when every channel of the gate has ended. */

@@ -1,7 +1,7 @@
 /*
- * In-band events that travel on channels between record batches, in order: end of a partition
- * and watermark status (Flink's StreamStatus). Watermarks are the api's Watermark class.
- * Checkpoint barriers join them with the checkpoint coordinator.
+ * In-band events that travel on channels between record batches, in order: end of a partition,
+ * watermark status (Flink's StreamStatus) and checkpoint barriers. Watermarks are the api's
+ * Watermark class.
  */
 import { RecordBatch } from './record-batch.ts';
 import { Watermark } from '../../api/common/watermark.ts';
@@ -34,7 +34,27 @@ export class WatermarkStatus {
   }
 }
 
-export type StreamEvent = Watermark | WatermarkStatus | EndOfPartitionEvent;
+/**
+ * A checkpoint barrier (Flink's CheckpointBarrier): injected by each source task when the
+ * checkpoint coordinator triggers checkpoint `checkpointId`, after the records the source emitted
+ * before; every task snapshots its state once the barrier has arrived on its inputs and forwards it.
+ */
+export class CheckpointBarrier {
+  readonly checkpointId: number;
+  /** When the coordinator triggered the checkpoint, epoch milliseconds. */
+  readonly timestamp: number;
+
+  constructor(checkpointId: number, timestamp: number) {
+    this.checkpointId = checkpointId;
+    this.timestamp = timestamp;
+  }
+
+  toString(): string {
+    return `CheckpointBarrier(${this.checkpointId})`;
+  }
+}
+
+export type StreamEvent = Watermark | WatermarkStatus | EndOfPartitionEvent | CheckpointBarrier;
 export type ChannelItem = RecordBatch | StreamEvent;
 
 export function isRecordBatch(item: ChannelItem): item is RecordBatch {

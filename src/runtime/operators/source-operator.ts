@@ -4,17 +4,30 @@
  * records (with timestamps from the watermark strategy's assigner) and watermarks from the
  * strategy's generators, one per split and one for the reader, on events and periodically. With
  * watermark alignment it reports its watermark to the coordinator and stops polling while it is
- * ahead of its group.
+ * ahead of its group. Its reader's splits (their current positions) are its operator state:
+ * written at each checkpoint, and handed back to a new reader before it starts on restore.
  */
 import { FlinkError } from '../../errors.ts';
 import { SystemClock } from '../../api/eventtime/watermark-generator.ts';
 import type { WatermarkAlignmentParams } from '../../api/eventtime/watermark-alignment-params.ts';
 import type { WatermarkStrategy } from '../../api/eventtime/watermark-strategy.ts';
+import { ListStateDescriptor } from '../../api/state/state-descriptor.ts';
+import type { ListState } from '../../api/state/state.ts';
 import { InputStatus, type ReaderOutput, type Source, type SourceReader, type SourceSplit } from '../../connector/source/source.ts';
 import type { ScheduledTimer } from '../tasks/processing-time-service.ts';
 import { SourceWatermarkAlignment } from '../source/watermark-alignment.ts';
 import { SourceTimestampsAndWatermarks, type SourceWatermarkListener } from '../watermark/source-timestamps-and-watermarks.ts';
+import { operatorStateBackendOf } from '../state/operator/function-state.ts';
 import { AbstractStreamOperator } from './stream-operator.ts';
+
+/** A split as the operator state keeps it: serialized by the source's split serializer. */
+interface SerializedSplit {
+  readonly version: number;
+  readonly bytes: Uint8Array;
+}
+
+/** Flink's SourceOperator keeps the reader's splits in operator list state of this name. */
+export const SPLITS_STATE_NAME = 'SourceReaderState';
 
 /** How the operator talks to its enumerator (through the source coordinator). */
 export interface SourceCoordinatorLink {
@@ -43,6 +56,7 @@ export class SourceOperator<T, Split extends SourceSplit> extends AbstractStream
   private alignment: SourceWatermarkAlignment | null = null;
   private alignmentReportTimer: ScheduledTimer | null = null;
   private readerOutput!: ReaderOutput<T>;
+  private splitsState: ListState<SerializedSplit> | null = null;
 
   constructor(source: Source<T, Split, unknown>, watermarkStrategy: WatermarkStrategy<T>, autoWatermarkIntervalMs: number) {
     super();
@@ -87,6 +101,8 @@ export class SourceOperator<T, Split extends SourceSplit> extends AbstractStream
         sendSourceEventToCoordinator: (event) => link.sendEventToCoordinator(subtask, event),
         metricGroup: () => metricGroup,
       });
+      const restored = this.restoredSplits();
+      if (restored.length > 0) this.addSplits(restored);
       await this.reader.start();
     } catch (e) {
       throw this.userError(e, `starting the reader of source '${operatorName}'`);
@@ -94,6 +110,30 @@ export class SourceOperator<T, Split extends SourceSplit> extends AbstractStream
     link.readerOpened(subtask);
     eventTime.startPeriodicWatermarkEmits();
     if (this.alignment !== null) this.scheduleAlignmentReport(this.alignment);
+  }
+
+  /** The splits of a restored checkpoint, read before the reader starts (as Flink's SourceOperator). */
+  private restoredSplits(): Split[] {
+    this.splitsState = operatorStateBackendOf(this, this.runtimeContext).getListState(new ListStateDescriptor<SerializedSplit>(SPLITS_STATE_NAME));
+    const serializer = this.source.getSplitSerializer();
+    return [...(this.splitsState.get() ?? [])].map((s) => serializer.deserialize(s.version, s.bytes));
+  }
+
+  /** The synchronous part of a checkpoint: the reader's splits and positions, serialized now. */
+  snapshotState(checkpointId: number): void {
+    let splits: Split[];
+    try {
+      splits = this.reader!.snapshotState(checkpointId);
+    } catch (e) {
+      throw this.userError(e, `snapshotting the reader for checkpoint ${checkpointId}`);
+    }
+    const serializer = this.source.getSplitSerializer();
+    const version = serializer.getVersion();
+    this.splitsState!.update(splits.map((split) => ({ version, bytes: serializer.serialize(split) })));
+  }
+
+  notifyCheckpointComplete(checkpointId: number): void | Promise<void> {
+    return this.reader?.notifyCheckpointComplete?.(checkpointId);
   }
 
   private scheduleAlignmentReport(alignment: SourceWatermarkAlignment): void {

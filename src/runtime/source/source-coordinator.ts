@@ -4,7 +4,10 @@
  * split assignments to the readers' tasks. Calls into the enumerator are deferred, as they would
  * be over RPC, so a reader never re-enters its own enumerator call. With watermark alignment it
  * also aggregates its readers' watermarks into their group (shared through the job's
- * CoordinatorStore) and announces the group's limit to them every update interval.
+ * CoordinatorStore) and announces the group's limit to them every update interval. On a
+ * checkpoint its enumerator's state is taken first; assignments made until the barrier has been
+ * injected at the readers are held back (Flink's operator event valve), so that a split is either
+ * in the enumerator's state or in a reader's, never in both or neither.
  */
 import { userFunctionError } from '../../errors.ts';
 import type { ReaderInfo, Source, SourceSplit, SplitEnumerator, SplitEnumeratorContext } from '../../connector/source/source.ts';
@@ -28,6 +31,10 @@ export class SourceCoordinator<Split extends SourceSplit> implements SourceCoord
   private readonly metrics = new MetricGroup(['coordinator']);
   private readonly coordinatorStore: CoordinatorStore;
   private enumerator: SplitEnumerator<Split, unknown> | null = null;
+  /** Enumerator state of a restored checkpoint, serialized; consumed by start(). */
+  private restoredState: { version: number; state: Uint8Array } | null = null;
+  /** While a checkpoint is being triggered: deliveries to readers, held back in order. */
+  private heldDeliveries: (() => void)[] | null = null;
   private alignment: WatermarkAlignmentCoordinator | null = null;
   private closed = false;
 
@@ -48,9 +55,19 @@ export class SourceCoordinator<Split extends SourceSplit> implements SourceCoord
     this.coordinatorStore = coordinatorStore;
   }
 
+  /** Before start(): the enumerator is restored from this checkpointed state. */
+  setRestoredState(version: number, state: Uint8Array): void {
+    this.restoredState = { version, state };
+  }
+
   async start(): Promise<void> {
     try {
-      this.enumerator = this.source.createEnumerator(this.context());
+      const restored = this.restoredState;
+      this.restoredState = null;
+      this.enumerator =
+        restored === null
+          ? this.source.createEnumerator(this.context())
+          : this.source.restoreEnumerator(this.context(), this.source.getEnumeratorCheckpointSerializer().deserialize(restored.version, restored.state));
       await this.enumerator.start();
     } catch (e) {
       throw userFunctionError(e, this.operatorName, 0, 1, 'starting the split enumerator');
@@ -66,12 +83,42 @@ export class SourceCoordinator<Split extends SourceSplit> implements SourceCoord
         const entries = assignment instanceof Map ? [...assignment.entries()] : Object.entries(assignment).map(([k, v]) => [Number(k), v] as const);
         for (const [subtask, splits] of entries) this.assign(subtask, splits as Split[]);
       },
-      signalNoMoreSplits: (subtask) => this.deliver(subtask, (op) => op.notifyNoMoreSplits()),
-      sendEventToSourceReader: (subtask, event) => this.deliver(subtask, (op) => op.handleSourceEvent(event)),
+      signalNoMoreSplits: (subtask) => this.deliverToReader(subtask, (op) => op.notifyNoMoreSplits()),
+      sendEventToSourceReader: (subtask, event) => this.deliverToReader(subtask, (op) => op.handleSourceEvent(event)),
       callAsync: (callable, handler, initialDelayMs = 0, periodMs = 0) => this.callAsync(callable, handler, initialDelayMs, periodMs),
       runInCoordinatorThread: (action) => this.defer('running an action', action),
       metricGroup: () => this.metrics,
     };
+  }
+
+  /**
+   * The coordinator's part of a checkpoint: holds deliveries to the readers back (until
+   * releaseDeliveries(), called once the barrier was injected) and serializes the enumerator's state.
+   */
+  async snapshotState(checkpointId: number): Promise<{ version: number; state: Uint8Array }> {
+    this.heldDeliveries ??= [];
+    try {
+      const state = await this.enumerator!.snapshotState(checkpointId);
+      const serializer = this.source.getEnumeratorCheckpointSerializer();
+      return { version: serializer.getVersion(), state: serializer.serialize(state) };
+    } catch (e) {
+      throw userFunctionError(e, this.operatorName, 0, 1, `snapshotting the split enumerator for checkpoint ${checkpointId}`);
+    }
+  }
+
+  releaseDeliveries(): void {
+    const held = this.heldDeliveries;
+    this.heldDeliveries = null;
+    if (held !== null) for (const deliver of held) deliver();
+  }
+
+  notifyCheckpointComplete(checkpointId: number): void {
+    this.defer('notifying a completed checkpoint', () => void this.enumerator?.notifyCheckpointComplete?.(checkpointId));
+  }
+
+  private deliverToReader(subtask: number, action: (operator: SourceOperator<unknown, SourceSplit>) => void): void {
+    if (this.heldDeliveries !== null) this.heldDeliveries.push(() => this.deliver(subtask, action));
+    else this.deliver(subtask, action);
   }
 
   private assign(subtask: number, splits: Split[]): void {
@@ -79,7 +126,7 @@ export class SourceCoordinator<Split extends SourceSplit> implements SourceCoord
       this.onFailure(userFunctionError(new RangeError(`split assigned to subtask ${subtask}, but the source has ${this.parallelism} subtasks`), this.operatorName, 0, 1, 'assigning splits'));
       return;
     }
-    this.deliver(subtask, (op) => op.addSplits(splits as SourceSplit[]));
+    this.deliverToReader(subtask, (op) => op.addSplits(splits as SourceSplit[]));
   }
 
   private callAsync<R>(callable: () => R | Promise<R>, handler: (result: R | undefined, error: unknown) => void, initialDelayMs: number, periodMs: number): void {

@@ -3,7 +3,9 @@
  * step()) processes mails (timers, split assignments, async completions), then input batches, or
  * polls the source at the head of the chain, while the outputs have credit. Lifecycle: open
  * operators, run until end of input, finish operators, send end-of-partition, close operators;
- * close also runs after failure and cancellation.
+ * close also runs after failure and cancellation. With checkpointing, barriers on the inputs go
+ * to the barrier handler, and snapshots, restore and notifications to the subtask's
+ * SubtaskCheckpointCoordinator.
  */
 import { FlinkError, ErrorCodes, userFunctionError } from '../../errors.ts';
 import { NO_TIMESTAMP, Watermark } from '../../api/common/watermark.ts';
@@ -16,7 +18,9 @@ import type { InputGate } from '../io/input-gate.ts';
 import type { LocalChannel } from '../io/local-channel.ts';
 import { RecordBatch } from '../io/record-batch.ts';
 import { RecordWriter } from '../io/record-writer.ts';
-import { EndOfPartitionEvent, WatermarkStatus, type ChannelItem } from '../io/stream-events.ts';
+import { CheckpointBarrier, EndOfPartitionEvent, WatermarkStatus, type ChannelItem } from '../io/stream-events.ts';
+import { createBarrierHandler, type CheckpointBarrierHandler } from '../io/checkpoint-barrier-handler.ts';
+import { SubtaskCheckpointCoordinator, type TaskCheckpointServices, type TaskRestoreState } from './subtask-checkpoint-coordinator.ts';
 import { MetricGroup } from '../metrics/metric-group.ts';
 import type { Output } from '../operators/output.ts';
 import type { StreamOperatorParameters, TaskServices } from '../operators/stream-operator.ts';
@@ -32,6 +36,7 @@ import { SinkWriterOperator } from '../operators/sink-writer-operator.ts';
 import type { TaskScheduler } from './task-scheduler.ts';
 import { SourceDriver, isSourceHead } from './source-driver.ts';
 import { TaskState, type TaskStateValue } from './task-state.ts';
+import { mergeStateMetrics } from './state-metrics.ts';
 
 export interface TaskDeployment {
   readonly vertex: JobVertex;
@@ -50,6 +55,10 @@ export interface TaskDeployment {
   readonly sourceServices: import('./source-driver.ts').SourceServices;
   /** Creates the keyed state backends of keyed operators; a HashMapStateBackend when absent. */
   readonly stateBackend?: StateBackend;
+  /** Present when the job takes checkpoints. */
+  readonly checkpointing?: TaskCheckpointServices;
+  /** The state to start from when the job was restored from a checkpoint. */
+  readonly restoreState?: TaskRestoreState;
 }
 
 const BATCHES_PER_STEP = 4;
@@ -74,6 +83,11 @@ export class StreamTask implements TaskServices {
   private flushTimer: NodeJS.Timeout | null = null;
   /** The keyed state backend of each keyed operator of the chain, by stream node id. */
   private readonly keyedStateBackends = new Map<number, KeyedStateBackend>();
+  readonly checkpointing: SubtaskCheckpointCoordinator | null;
+  private readonly barrierHandler: CheckpointBarrierHandler | null;
+  /** Index of each gate's first channel in the numbering of all input channels. */
+  private readonly gateOffsets: number[] = [];
+  private checkpointSuspended = false;
   inStep = false;
   numRecordsIn = 0;
 
@@ -94,6 +108,36 @@ export class StreamTask implements TaskServices {
     this.chain = new OperatorChain(vertex, subtaskIndex, writers);
     for (const gate of this.inputs) gate.setListener({ notifyInputAvailable: () => this.scheduler.wakeup() });
     this.source = isSourceHead(this.chain.head) ? new SourceDriver(this, this.chain.head, deployment.sourceServices) : null;
+    const services = deployment.checkpointing;
+    this.checkpointing = services === undefined ? null : new SubtaskCheckpointCoordinator(this, services, vertex, subtaskIndex);
+    let numChannels = 0;
+    for (const gate of this.inputs) {
+      this.gateOffsets.push(numChannels);
+      numChannels += gate.channels.length;
+    }
+    this.barrierHandler =
+      services === undefined || numChannels === 0
+        ? null
+        : createBarrierHandler(services.exactlyOnce, numChannels, {
+            triggerCheckpoint: (barrier) => this.checkpointing!.checkpointState(barrier),
+            blockChannel: (channel) => {
+              const g = this.gateIndexOf(channel);
+              this.inputs[g]!.blockChannel(channel - this.gateOffsets[g]!);
+            },
+            unblockAllChannels: () => {
+              for (const gate of this.inputs) gate.unblockChannels();
+            },
+          });
+  }
+
+  private gateIndexOf(channel: number): number {
+    let i = this.gateOffsets.length - 1;
+    while (this.gateOffsets[i]! > channel) i--;
+    return i;
+  }
+
+  keyedStateBackendOf(nodeId: number): KeyedStateBackend | undefined {
+    return this.keyedStateBackends.get(nodeId);
   }
 
   getState(): TaskStateValue {
@@ -201,8 +245,11 @@ export class StreamTask implements TaskServices {
     try {
       this.state = TaskState.INITIALIZING;
       await this.createKeyedStateBackends();
+      const restore = this.deployment.restoreState;
+      if (restore !== undefined) await this.checkpointing?.restoreKeyedState(restore);
       if (this.isTerminal()) return;
       this.chain.setupOperators((node, output) => this.operatorParameters(node, output));
+      if (restore !== undefined) this.checkpointing?.restoreOperatorState(restore);
       await this.chain.openOperators();
       if (this.isTerminal()) return;
       const ended = new Promise<void>((resolve, reject) => (this.endOfInput = { resolve, reject }));
@@ -222,6 +269,7 @@ export class StreamTask implements TaskServices {
       this.scheduler.remove(this);
       this.processingTimeService.shutdown();
       if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+      await this.checkpointing?.close();
       const closeError = await this.chain.closeOperators();
       const disposeError = await this.disposeKeyedStateBackends();
       error ??= this.failure ?? closeError ?? disposeError;
@@ -264,13 +312,14 @@ export class StreamTask implements TaskServices {
   signalEndOfInput(): void {
     if (this.state !== TaskState.RUNNING) return;
     this.state = TaskState.FINISHING;
+    this.checkpointing?.taskFinished();
     this.endOfInput?.resolve();
   }
 
   // ---- the mailbox loop ---------------------------------------------------------------------
 
   isOutputAvailable(): boolean {
-    if (!this.chain.isOutputAvailable()) return false;
+    if (this.checkpointSuspended || !this.chain.isOutputAvailable()) return false;
     for (let i = 0; i < this.blockers.length; i++) if (!this.blockers[i]!()) return false;
     return true;
   }
@@ -335,7 +384,10 @@ export class StreamTask implements TaskServices {
       gate.valve.inputWatermark(item.timestamp, gate.lastChannel, this.valveOutputs[gate.inputIndex]!);
     } else if (item instanceof WatermarkStatus) {
       gate.valve.inputWatermarkStatus(item.idle, gate.lastChannel, this.valveOutputs[gate.inputIndex]!);
+    } else if (item instanceof CheckpointBarrier) {
+      this.barrierHandler?.processBarrier(item, this.gateOffsets[this.inputs.indexOf(gate)]! + gate.lastChannel);
     } else if (item === EndOfPartitionEvent.INSTANCE) {
+      this.barrierHandler?.processEndOfPartition(this.gateOffsets[this.inputs.indexOf(gate)]! + gate.lastChannel);
       gate.valve.inputWatermark(Watermark.MAX_WATERMARK.timestamp, gate.lastChannel, this.valveOutputs[gate.inputIndex]!);
       if (gate.markLastChannelFinished()) {
         (this.chain.head as { endInput?: (input: number) => void }).endInput?.(Math.max(1, gate.inputIndex));
@@ -374,6 +426,34 @@ export class StreamTask implements TaskServices {
       emitWatermarkStatus: (idle) => this.chain.head.processWatermarkStatus2(idle ? WatermarkStatus.IDLE : WatermarkStatus.ACTIVE),
     },
   };
+
+  // ---- checkpoints -------------------------------------------------------------------------
+
+  /** The coordinator triggered a checkpoint at this source task: runs in the mailbox, between records. */
+  triggerCheckpoint(barrier: CheckpointBarrier): void {
+    this.executeInMailbox(() => this.checkpointing?.triggerCheckpoint(barrier), `trigger checkpoint ${barrier.checkpointId}`);
+  }
+
+  notifyCheckpointComplete(checkpointId: number): void {
+    this.executeInMailbox(() => this.checkpointing?.notifyCheckpointComplete(checkpointId), `checkpoint ${checkpointId} complete`);
+  }
+
+  notifyCheckpointAborted(checkpointId: number): void {
+    this.executeInMailbox(() => {
+      this.barrierHandler?.processCancellation(checkpointId);
+      this.checkpointing?.notifyCheckpointAborted(checkpointId);
+    }, `checkpoint ${checkpointId} aborted`);
+  }
+
+  broadcastBarrier(barrier: CheckpointBarrier): void {
+    for (const writer of this.chain.writers) writer.broadcastEvent(barrier);
+    this.lastFlush = performance.now();
+  }
+
+  setCheckpointSuspended(suspended: boolean): void {
+    this.checkpointSuspended = suspended;
+    if (!suspended) this.scheduler.wakeup();
+  }
 
   flushOutputs(): void {
     this.chain.flushOutputs();
@@ -429,16 +509,4 @@ export class StreamTask implements TaskServices {
     }
     return n;
   }
-}
-
-/** Sums state figures; levels (0..1) take the maximum instead. */
-export function mergeStateMetrics(all: readonly Readonly<Record<string, number>>[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const metrics of all) {
-    for (const [name, value] of Object.entries(metrics)) {
-      if (typeof value !== 'number') continue;
-      out[name] = name.endsWith('backPressureLevel') || name.endsWith('.p99') || name.endsWith('.p50') ? Math.max(out[name] ?? 0, value) : (out[name] ?? 0) + value;
-    }
-  }
-  return out;
 }

@@ -135,3 +135,28 @@ describe('InputGate', () => {
     assert.deepEqual(out, [3]);
   });
 });
+
+describe('InputGate channel blocking (barrier alignment)', () => {
+  it('skips a blocked channel until it is released, keeping its data in order', () => {
+    const a = new LocalChannel(4, 0, 0);
+    const b = new LocalChannel(4, 1, 0);
+    const gate = new InputGate(0, [a, b]);
+    let wakeups = 0;
+    gate.setListener({ notifyInputAvailable: () => wakeups++ });
+    a.push(new RecordBatch(['a1']));
+    a.push(new RecordBatch(['a2']));
+    b.push(new RecordBatch(['b1']));
+    assert.deepEqual((gate.pollNext() as RecordBatch).values, ['a1']);
+    gate.blockChannel(0);
+    assert.deepEqual((gate.pollNext() as RecordBatch).values, ['b1']);
+    assert.equal(gate.hasData(), false);
+    a.push(new RecordBatch(['a3']));
+    assert.equal(gate.hasData(), false);
+    const before = wakeups;
+    gate.unblockChannels();
+    assert.ok(wakeups > before);
+    assert.deepEqual((gate.pollNext() as RecordBatch).values, ['a2']);
+    assert.deepEqual((gate.pollNext() as RecordBatch).values, ['a3']);
+    assert.equal(gate.hasData(), false);
+  });
+});

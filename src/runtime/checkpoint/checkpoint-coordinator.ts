@@ -1,0 +1,338 @@
+/*
+ * CheckpointCoordinator (Flink's): triggers checkpoints periodically, tracks the pending ones
+ * until every subtask acknowledged (or one declined, or the timeout passed), finalizes a complete
+ * one by writing its metadata last, keeps the last 'state.checkpoints.num-retained' completed
+ * checkpoints, notifies the tasks (notifyCheckpointComplete / notifyCheckpointAborted) and counts
+ * failures against the tolerable number. It lives as long as the job; each execution attempt
+ * registers its participants while it runs, and a restart resumes from getLatestCompleted().
+ *
+ * Triggering a checkpoint: the operator coordinators (split enumerators) are snapshotted first,
+ * then each source task injects the barrier after the records it emitted before (see
+ * CheckpointParticipants.triggerCheckpoint).
+ */
+import { ErrorCodes, FlinkError } from '../../errors.ts';
+import { getLogger } from '../../utils/logger.ts';
+import { CheckpointBarrier } from '../io/stream-events.ts';
+import { CheckpointFailureManager, CheckpointFailureReason, isCountedFailure } from './checkpoint-failure-manager.ts';
+import { CHECKPOINT_METADATA_VERSION, type CheckpointMetadata, type CoordinatorState, type TaskStateHandle } from './checkpoint-metadata.ts';
+import type { CheckpointStorage } from './checkpoint-storage.ts';
+
+const log = getLogger('CheckpointCoordinator');
+
+export interface CheckpointCoordinatorOptions {
+  readonly jobId: string;
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  readonly minPauseMs: number;
+  readonly maxConcurrent: number;
+  readonly tolerableFailures: number;
+  readonly numRetained: number;
+  readonly storage: CheckpointStorage;
+  /** Called when more checkpoints failed in a row than tolerated: the job fails over. */
+  readonly onTolerableFailuresExceeded: (error: FlinkError) => void;
+}
+
+/** What one execution attempt offers the coordinator. */
+export interface CheckpointParticipants {
+  /** Keys of the subtasks that must acknowledge; null while some subtask is not running. */
+  runningTasks(): string[] | null;
+  /**
+   * Snapshots the operator coordinators, then has every source task inject `barrier`; split
+   * assignments made meanwhile reach the readers only after the barrier.
+   */
+  triggerCheckpoint(barrier: CheckpointBarrier): Promise<CoordinatorState[]>;
+  notifyCheckpointComplete(checkpointId: number): void;
+  notifyCheckpointAborted(checkpointId: number): void;
+}
+
+export interface CompletedCheckpoint {
+  readonly checkpointId: number;
+  readonly timestamp: number;
+  /** The checkpoint's directory (or in-memory pointer). */
+  readonly externalPointer: string;
+  readonly metadata: CheckpointMetadata;
+  readonly stateSize: number;
+  readonly durationMs: number;
+}
+
+/** Flink's checkpoint statistics (the job's checkpointing metrics). */
+export interface CheckpointStatistics {
+  readonly numberOfCompletedCheckpoints: number;
+  readonly numberOfFailedCheckpoints: number;
+  readonly numberOfInProgressCheckpoints: number;
+  readonly lastCheckpointSize: number;
+  readonly lastCheckpointDuration: number;
+  readonly lastCompletedCheckpointId: number | null;
+  readonly lastCheckpointExternalPath: string | null;
+  /** The checkpoint the latest restart restored, if any. */
+  readonly lastRestoredCheckpointId: number | null;
+  readonly retainedCheckpointIds: readonly number[];
+}
+
+interface PendingCheckpoint {
+  readonly checkpointId: number;
+  readonly timestamp: number;
+  readonly started: number;
+  readonly notYetAcknowledged: Set<string>;
+  readonly handles: TaskStateHandle[];
+  coordinatorStates: CoordinatorState[] | null;
+  timer: NodeJS.Timeout | null;
+  finalizing: boolean;
+}
+
+export class CheckpointCoordinator {
+  private readonly options: CheckpointCoordinatorOptions;
+  private readonly failureManager: CheckpointFailureManager;
+  private readonly pending = new Map<number, PendingCheckpoint>();
+  private readonly completed: CompletedCheckpoint[] = [];
+  private readonly background = new Set<Promise<unknown>>();
+  private participants: CheckpointParticipants | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private waitingForSlot = false;
+  private nextCheckpointId = 1;
+  private lastCheckpointEnd = Number.NEGATIVE_INFINITY;
+  private shutDown = false;
+  private numFailed = 0;
+  private lastRestored: number | null = null;
+  private totalCompleted = 0;
+
+  constructor(options: CheckpointCoordinatorOptions) {
+    this.options = options;
+    this.failureManager = new CheckpointFailureManager(options.tolerableFailures);
+  }
+
+  get storage(): CheckpointStorage {
+    return this.options.storage;
+  }
+
+  /** An execution attempt is running: checkpoints are triggered periodically until it stops. */
+  startCheckpointScheduler(participants: CheckpointParticipants): void {
+    if (this.shutDown) return;
+    this.participants = participants;
+    const { minPauseMs, intervalMs } = this.options;
+    // As Flink: the first checkpoint comes after a random delay between min pause and interval.
+    this.scheduleTrigger(minPauseMs + Math.floor(Math.random() * (Math.max(minPauseMs, intervalMs) - minPauseMs + 1)));
+  }
+
+  /** The attempt stopped (failure, end): pending checkpoints are aborted without counting as failures. */
+  stopCheckpointScheduler(): void {
+    this.clearTimer();
+    this.waitingForSlot = false;
+    for (const p of [...this.pending.values()]) this.abort(p, CheckpointFailureReason.CHECKPOINT_COORDINATOR_SUSPEND);
+    this.participants = null;
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private scheduleTrigger(delayMs: number): void {
+    this.clearTimer();
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.onTriggerTime();
+    }, delayMs);
+  }
+
+  private onTriggerTime(): void {
+    if (this.participants === null || this.shutDown) return;
+    if (this.pending.size >= this.options.maxConcurrent) {
+      // Flink queues the request: the next checkpoint starts when a pending one ends.
+      this.waitingForSlot = true;
+      return;
+    }
+    const sinceLast = performance.now() - this.lastCheckpointEnd;
+    if (sinceLast < this.options.minPauseMs) {
+      this.scheduleTrigger(this.options.minPauseMs - sinceLast);
+      return;
+    }
+    void this.triggerCheckpoint();
+    this.scheduleTrigger(this.options.intervalMs);
+  }
+
+  /** Triggers a checkpoint now; resolves with its id, or null when it could not be started. */
+  async triggerCheckpoint(): Promise<number | null> {
+    const participants = this.participants;
+    if (participants === null || this.shutDown) return null;
+    const tasks = participants.runningTasks();
+    if (tasks === null) {
+      log.debug({ jobId: this.options.jobId }, `checkpoint not triggered: ${CheckpointFailureReason.NOT_ALL_REQUIRED_TASKS_RUNNING}`);
+      return null;
+    }
+    const checkpointId = this.nextCheckpointId++;
+    const timestamp = Date.now();
+    const p: PendingCheckpoint = {
+      checkpointId,
+      timestamp,
+      started: performance.now(),
+      notYetAcknowledged: new Set(tasks),
+      handles: [],
+      coordinatorStates: null,
+      timer: null,
+      finalizing: false,
+    };
+    this.pending.set(checkpointId, p);
+    p.timer = setTimeout(() => this.abort(p, CheckpointFailureReason.CHECKPOINT_EXPIRED), this.options.timeoutMs);
+    try {
+      await this.options.storage.initializeCheckpoint(checkpointId);
+      if (!this.pending.has(checkpointId) || this.participants !== participants) return null;
+      p.coordinatorStates = await participants.triggerCheckpoint(new CheckpointBarrier(checkpointId, timestamp));
+    } catch (e) {
+      log.warn({ jobId: this.options.jobId, checkpointId, err: e }, 'triggering the checkpoint failed');
+      this.abort(p, CheckpointFailureReason.TRIGGER_CHECKPOINT_FAILURE, e);
+      return null;
+    }
+    this.maybeComplete(p);
+    return checkpointId;
+  }
+
+  /** A subtask finished the asynchronous part of its snapshot. */
+  acknowledgeTask(checkpointId: number, taskKey: string, handle: TaskStateHandle): void {
+    const p = this.pending.get(checkpointId);
+    if (p === undefined || !p.notYetAcknowledged.delete(taskKey)) return;
+    p.handles.push(handle);
+    this.maybeComplete(p);
+  }
+
+  /** A subtask could not take its part of the checkpoint. */
+  declineCheckpoint(checkpointId: number, taskKey: string, cause: unknown): void {
+    const p = this.pending.get(checkpointId);
+    if (p === undefined) return;
+    log.warn({ jobId: this.options.jobId, checkpointId, task: taskKey, err: cause }, 'a task declined the checkpoint');
+    this.abort(p, CheckpointFailureReason.CHECKPOINT_DECLINED, cause);
+  }
+
+  /** A subtask reached its end: checkpoints still waiting for it cannot complete. */
+  taskFinished(taskKey: string): void {
+    for (const p of [...this.pending.values()]) {
+      if (p.notYetAcknowledged.has(taskKey)) this.abort(p, CheckpointFailureReason.CHECKPOINT_DECLINED_TASK_NOT_READY);
+    }
+  }
+
+  private maybeComplete(p: PendingCheckpoint): void {
+    if (p.finalizing || p.coordinatorStates === null || p.notYetAcknowledged.size > 0 || !this.pending.has(p.checkpointId)) return;
+    p.finalizing = true;
+    this.track(this.finalize(p));
+  }
+
+  private async finalize(p: PendingCheckpoint): Promise<void> {
+    const metadata: CheckpointMetadata = {
+      version: CHECKPOINT_METADATA_VERSION,
+      jobId: this.options.jobId,
+      checkpointId: p.checkpointId,
+      timestamp: p.timestamp,
+      completionTimestamp: Date.now(),
+      tasks: [...p.handles].sort((a, b) => a.vertexId - b.vertexId || a.subtaskIndex - b.subtaskIndex),
+      coordinators: p.coordinatorStates!,
+    };
+    let pointer: string;
+    try {
+      pointer = await this.options.storage.finalizeCheckpoint(metadata);
+    } catch (e) {
+      this.abort(p, CheckpointFailureReason.FINALIZE_CHECKPOINT_FAILURE, e);
+      return;
+    }
+    if (!this.pending.delete(p.checkpointId)) {
+      // Aborted while the metadata was written (timeout or failover): it does not count as completed.
+      this.track(this.options.storage.discardCheckpoint(p.checkpointId));
+      return;
+    }
+    if (p.timer !== null) clearTimeout(p.timer);
+    const stateSize = p.handles.reduce((n, h) => n + h.stateSize, 0);
+    const completed: CompletedCheckpoint = { checkpointId: p.checkpointId, timestamp: p.timestamp, externalPointer: pointer, metadata, stateSize, durationMs: performance.now() - p.started };
+    this.addCompleted(completed);
+    this.failureManager.handleCheckpointSuccess();
+    log.info({ jobId: this.options.jobId, checkpointId: p.checkpointId, stateSize, durationMs: Math.round(completed.durationMs) }, 'checkpoint completed');
+    // Older checkpoints still pending can no longer be the latest: Flink subsumes them.
+    for (const older of [...this.pending.values()]) if (older.checkpointId < p.checkpointId) this.abort(older, CheckpointFailureReason.CHECKPOINT_SUBSUMED);
+    this.onCheckpointEnded();
+    this.participants?.notifyCheckpointComplete(p.checkpointId);
+  }
+
+  private addCompleted(checkpoint: CompletedCheckpoint): void {
+    this.completed.push(checkpoint);
+    this.totalCompleted++;
+    while (this.completed.length > this.options.numRetained) {
+      const dropped = this.completed.shift()!;
+      this.track(this.options.storage.discardCheckpoint(dropped.checkpointId));
+    }
+  }
+
+  private abort(p: PendingCheckpoint, reason: CheckpointFailureReason, cause?: unknown): void {
+    if (!this.pending.delete(p.checkpointId)) return;
+    if (p.timer !== null) clearTimeout(p.timer);
+    if (reason !== CheckpointFailureReason.CHECKPOINT_SUBSUMED && reason !== CheckpointFailureReason.CHECKPOINT_COORDINATOR_SUSPEND) this.numFailed++;
+    if (isCountedFailure(reason)) log.warn({ jobId: this.options.jobId, checkpointId: p.checkpointId, reason, err: cause }, 'checkpoint failed');
+    // The metadata of a checkpoint being finalized is not removed under it; finalize() discards it.
+    if (!p.finalizing) this.track(this.options.storage.discardCheckpoint(p.checkpointId));
+    this.participants?.notifyCheckpointAborted(p.checkpointId);
+    this.onCheckpointEnded();
+    if (this.failureManager.handleCheckpointFailure(p.checkpointId, reason)) {
+      const detail = cause instanceof Error ? ` Last failure: ${cause.message}` : '';
+      this.options.onTolerableFailuresExceeded(
+        new FlinkError(ErrorCodes.FLINK_TS_JOB_FAILED, `Exceeded checkpoint tolerable failure threshold (${this.options.tolerableFailures}): checkpoint ${p.checkpointId} failed: ${reason}${detail}`, {
+          ...(cause === undefined ? {} : { cause }),
+          context: { checkpointId: p.checkpointId },
+        }),
+      );
+    }
+  }
+
+  private onCheckpointEnded(): void {
+    this.lastCheckpointEnd = performance.now();
+    if (this.waitingForSlot && this.participants !== null && this.pending.size < this.options.maxConcurrent) {
+      this.waitingForSlot = false;
+      this.scheduleTrigger(this.options.minPauseMs);
+    }
+  }
+
+  private track(promise: Promise<unknown>): void {
+    const tracked = promise.catch((e: unknown) => log.warn({ jobId: this.options.jobId, err: e }, 'checkpoint storage operation failed'));
+    this.background.add(tracked);
+    void tracked.finally(() => this.background.delete(tracked));
+  }
+
+  /** The newest completed checkpoint, or null. */
+  getLatestCompleted(): CompletedCheckpoint | null {
+    return this.completed.at(-1) ?? null;
+  }
+
+  getCompletedCheckpoints(): readonly CompletedCheckpoint[] {
+    return this.completed;
+  }
+
+  /** A restart restored this checkpoint; later checkpoints get higher ids. */
+  markRestored(checkpointId: number): void {
+    this.lastRestored = checkpointId;
+    this.nextCheckpointId = Math.max(this.nextCheckpointId, checkpointId + 1);
+  }
+
+  getStatistics(): CheckpointStatistics {
+    const last = this.getLatestCompleted();
+    return {
+      numberOfCompletedCheckpoints: this.totalCompleted,
+      numberOfFailedCheckpoints: this.numFailed,
+      numberOfInProgressCheckpoints: this.pending.size,
+      lastCheckpointSize: last?.stateSize ?? 0,
+      lastCheckpointDuration: Math.round(last?.durationMs ?? 0),
+      lastCompletedCheckpointId: last?.checkpointId ?? null,
+      lastCheckpointExternalPath: last?.externalPointer ?? null,
+      lastRestoredCheckpointId: this.lastRestored,
+      retainedCheckpointIds: this.completed.map((c) => c.checkpointId),
+    };
+  }
+
+  /**
+   * The job ended: no more checkpoints; retained ones are kept or deleted as Flink's
+   * externalized-checkpoint retention says for how the job ended.
+   */
+  async shutdown(keepRetained: boolean): Promise<void> {
+    this.stopCheckpointScheduler();
+    this.shutDown = true;
+    while (this.background.size > 0) await Promise.all([...this.background]);
+    if (keepRetained) return;
+    this.completed.length = 0;
+    await this.options.storage.discardJob().catch((e: unknown) => log.warn({ jobId: this.options.jobId, err: e }, 'could not delete the checkpoints of the job'));
+  }
+}

@@ -1,0 +1,113 @@
+/*
+ * What a checkpoint holds and how it is written (MessagePack). Each subtask writes one task state
+ * file: per operator of its chain, the keyed state snapshot (the backends' portable format,
+ * keyed-state-snapshot.ts) and the operator state snapshot (operator-state-snapshot.ts). The
+ * coordinator writes `_metadata` last: the checkpoint's id and time, the handles of all task state
+ * files, and the states of the operator coordinators (split enumerators). A checkpoint is complete
+ * when, and only when, its `_metadata` exists.
+ */
+import { Packr } from 'msgpackr';
+import { ErrorCodes, FlinkError } from '../../errors.ts';
+import type { KeyedStateSnapshot } from '../state/snapshot/keyed-state-snapshot.ts';
+import type { OperatorStateSnapshot } from '../state/operator/operator-state-snapshot.ts';
+
+export const CHECKPOINT_METADATA_VERSION = 1;
+export const TASK_STATE_VERSION = 1;
+
+/** The state of one operator in one subtask. */
+export interface OperatorSubtaskState {
+  /** The operator's uid, or an id derived from its place in the job graph. */
+  readonly operatorId: string;
+  readonly keyed?: KeyedStateSnapshot;
+  readonly operatorState?: OperatorStateSnapshot;
+}
+
+/** Everything one subtask contributes to a checkpoint. */
+export interface TaskStateSnapshot {
+  readonly vertexId: number;
+  readonly subtaskIndex: number;
+  readonly operators: readonly OperatorSubtaskState[];
+}
+
+/** Where a subtask's state was written, as the metadata records it. */
+export interface TaskStateHandle {
+  readonly vertexId: number;
+  readonly subtaskIndex: number;
+  /** File name inside the checkpoint directory (or the key of in-memory storage). */
+  readonly location: string;
+  readonly stateSize: number;
+}
+
+/** The checkpointed state of an operator coordinator (a split enumerator), serialized by its source. */
+export interface CoordinatorState {
+  readonly operatorId: string;
+  readonly serializerVersion: number;
+  readonly state: Uint8Array;
+}
+
+export interface CheckpointMetadata {
+  readonly version: number;
+  readonly jobId: string;
+  readonly checkpointId: number;
+  /** When the checkpoint was triggered, epoch ms. */
+  readonly timestamp: number;
+  readonly completionTimestamp: number;
+  readonly tasks: readonly TaskStateHandle[];
+  readonly coordinators: readonly CoordinatorState[];
+}
+
+const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false } as ConstructorParameters<typeof Packr>[0]);
+
+function corrupt(what: string, where: string, cause?: unknown): FlinkError {
+  return new FlinkError(ErrorCodes.FLINK_TS_ILLEGAL_STATE, `Cannot read ${where}: ${what}`, { ...(cause === undefined ? {} : { cause }), context: { file: where } });
+}
+
+function unpack(bytes: Uint8Array, where: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = packr.unpack(bytes);
+  } catch (e) {
+    throw corrupt(`it is not a valid checkpoint file (${e instanceof Error ? e.message : String(e)})`, where, e);
+  }
+  if (typeof value !== 'object' || value === null) throw corrupt('it is not a checkpoint file', where);
+  return value as Record<string, unknown>;
+}
+
+export function encodeTaskState(snapshot: TaskStateSnapshot): Uint8Array {
+  return packr.pack({
+    version: TASK_STATE_VERSION,
+    vertexId: snapshot.vertexId,
+    subtaskIndex: snapshot.subtaskIndex,
+    operators: snapshot.operators.map((op) => ({
+      operatorId: op.operatorId,
+      ...(op.keyed === undefined ? {} : { keyed: { ...op.keyed, keyGroups: [...op.keyed.keyGroups] } }),
+      ...(op.operatorState === undefined ? {} : { operatorState: op.operatorState }),
+    })),
+  });
+}
+
+export function decodeTaskState(bytes: Uint8Array, where: string): TaskStateSnapshot {
+  const raw = unpack(bytes, where);
+  if (raw['version'] !== TASK_STATE_VERSION) throw corrupt(`it has task state format version ${String(raw['version'])}, this version reads ${TASK_STATE_VERSION}`, where);
+  if (!Array.isArray(raw['operators'])) throw corrupt('it has no operator states', where);
+  const operators = (raw['operators'] as Record<string, any>[]).map((op): OperatorSubtaskState => {
+    const keyed = op['keyed'] as (Omit<KeyedStateSnapshot, 'keyGroups'> & { keyGroups: [number, Uint8Array][] }) | undefined;
+    return {
+      operatorId: String(op['operatorId']),
+      ...(keyed === undefined ? {} : { keyed: { ...keyed, keyGroups: new Map(keyed.keyGroups) } }),
+      ...(op['operatorState'] === undefined ? {} : { operatorState: op['operatorState'] as OperatorStateSnapshot }),
+    };
+  });
+  return { vertexId: Number(raw['vertexId']), subtaskIndex: Number(raw['subtaskIndex']), operators };
+}
+
+export function encodeMetadata(metadata: CheckpointMetadata): Uint8Array {
+  return packr.pack(metadata);
+}
+
+export function decodeMetadata(bytes: Uint8Array, where: string): CheckpointMetadata {
+  const raw = unpack(bytes, where);
+  if (raw['version'] !== CHECKPOINT_METADATA_VERSION) throw corrupt(`it has metadata format version ${String(raw['version'])}, this version reads ${CHECKPOINT_METADATA_VERSION}`, where);
+  if (typeof raw['checkpointId'] !== 'number' || !Array.isArray(raw['tasks']) || !Array.isArray(raw['coordinators'])) throw corrupt('the checkpoint metadata is incomplete', where);
+  return raw as unknown as CheckpointMetadata;
+}

@@ -1,0 +1,209 @@
+/*
+ * One execution attempt of a job in this process (Flink's deployment of an ExecutionGraph
+ * version): the tasks of every subtask, the channels of every job edge (all-to-all or pointwise),
+ * the coordinators of split-based sources, and a scheduler for all tasks. It runs until every
+ * task ended or the first failure (which cancels the other tasks). A restart is a new attempt,
+ * restored from the latest completed checkpoint. It is also what the checkpoint coordinator
+ * talks to while the attempt runs.
+ */
+import { withFunctionCopyContext } from '../../api/common/function-copy.ts';
+import type { JobGraph, JobVertex, JobEdge } from '../../graph/job-graph.ts';
+import { DistributionPattern } from '../../graph/job-graph.ts';
+import type { StreamEdge } from '../../graph/stream-graph.ts';
+import type { CheckpointParticipants } from '../checkpoint/checkpoint-coordinator.ts';
+import type { CoordinatorState } from '../checkpoint/checkpoint-metadata.ts';
+import type { JobRestoreState } from '../checkpoint/checkpoint-restore.ts';
+import { InputGate } from '../io/input-gate.ts';
+import { LocalChannel } from '../io/local-channel.ts';
+import type { CheckpointBarrier } from '../io/stream-events.ts';
+import type { MetricGroup } from '../metrics/metric-group.ts';
+import type { SourceOperator } from '../operators/source-operator.ts';
+import { pointwiseConnections } from '../partitioner/pointwise.ts';
+import { SourceCoordinator } from '../source/source-coordinator.ts';
+import type { CoordinatorStore } from '../source/watermark-alignment-coordinator.ts';
+import type { StateBackend } from '../state/keyed-state-backend.ts';
+import { StreamTask } from '../tasks/stream-task.ts';
+import { operatorIdOf, type TaskCheckpointServices } from '../tasks/subtask-checkpoint-coordinator.ts';
+import { TaskScheduler } from '../tasks/task-scheduler.ts';
+import { TaskState } from '../tasks/task-state.ts';
+import type { SourceSplit } from '../../connector/source/source.ts';
+
+export interface ExecutionAttemptParameters {
+  readonly jobGraph: JobGraph;
+  readonly attemptNumber: number;
+  readonly batchSize: number;
+  readonly bufferTimeoutMs: number;
+  readonly buffersPerChannel: number;
+  readonly stateBackend: StateBackend | undefined;
+  readonly metricsRoot: MetricGroup;
+  readonly coordinatorStore: CoordinatorStore;
+  readonly checkpointing: TaskCheckpointServices | null;
+  readonly restore: JobRestoreState | null;
+  /** The job has a restart strategy: functions are kept pristine for later attempts. */
+  readonly mayRestart: boolean;
+}
+
+export class ExecutionAttempt implements CheckpointParticipants {
+  readonly attemptNumber: number;
+  readonly tasksByVertex = new Map<JobVertex, StreamTask[]>();
+  private readonly parameters: ExecutionAttemptParameters;
+  private readonly scheduler = new TaskScheduler();
+  private readonly coordinators = new Map<number, SourceCoordinator<SourceSplit>>();
+  private failure: unknown = undefined;
+  private cancelled = false;
+
+  constructor(parameters: ExecutionAttemptParameters) {
+    this.parameters = parameters;
+    this.attemptNumber = parameters.attemptNumber;
+    withFunctionCopyContext({ attemptNumber: parameters.attemptNumber, keepPristine: parameters.mayRestart }, () => this.deploy());
+  }
+
+  allTasks(): StreamTask[] {
+    return [...this.tasksByVertex.values()].flat();
+  }
+
+  /** Runs the attempt to its end; resolves with its first failure, or undefined. */
+  async run(onRunning: () => void): Promise<unknown> {
+    try {
+      for (const coordinator of this.coordinators.values()) await coordinator.start();
+      if (this.cancelled || this.failure !== undefined) for (const task of this.allTasks()) task.cancel();
+      else onRunning();
+      this.scheduler.start();
+      await Promise.all(this.allTasks().map((task) => task.run().catch((error: unknown) => this.fail(error))));
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      await this.scheduler.stop();
+      for (const coordinator of this.coordinators.values()) await coordinator.close().catch((e: unknown) => this.fail(e));
+    }
+    return this.failure;
+  }
+
+  /** The first failure ends the attempt: every task is cancelled. */
+  fail(error: unknown): void {
+    if (this.failure !== undefined || this.cancelled) return;
+    this.failure = error;
+    for (const task of this.allTasks()) task.cancel();
+  }
+
+  getFailure(): unknown {
+    return this.failure;
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+    for (const task of this.allTasks()) task.cancel();
+  }
+
+  // ---- CheckpointParticipants ---------------------------------------------------------------
+
+  runningTasks(): string[] | null {
+    const keys: string[] = [];
+    for (const task of this.allTasks()) {
+      if (task.getState() !== TaskState.RUNNING || task.checkpointing === null) return null;
+      keys.push(task.checkpointing.taskKey);
+    }
+    return keys;
+  }
+
+  async triggerCheckpoint(barrier: CheckpointBarrier): Promise<CoordinatorState[]> {
+    const states: CoordinatorState[] = [];
+    try {
+      for (const [nodeId, coordinator] of this.coordinators) {
+        const vertex = this.parameters.jobGraph.vertexOf(nodeId);
+        const { version, state } = await coordinator.snapshotState(barrier.checkpointId);
+        states.push({ operatorId: operatorIdOf(vertex, vertex.head), serializerVersion: version, state });
+      }
+      for (const [vertex, tasks] of this.tasksByVertex) if (vertex.isSource()) for (const task of tasks) task.triggerCheckpoint(barrier);
+    } finally {
+      // Assignments held back while the enumerators were snapshotted now follow the barrier.
+      for (const coordinator of this.coordinators.values()) coordinator.releaseDeliveries();
+    }
+    return states;
+  }
+
+  notifyCheckpointComplete(checkpointId: number): void {
+    for (const task of this.allTasks()) task.notifyCheckpointComplete(checkpointId);
+    for (const coordinator of this.coordinators.values()) coordinator.notifyCheckpointComplete(checkpointId);
+  }
+
+  notifyCheckpointAborted(checkpointId: number): void {
+    for (const task of this.allTasks()) task.notifyCheckpointAborted(checkpointId);
+  }
+
+  // ---- deployment ---------------------------------------------------------------------------
+
+  private deploy(): void {
+    const { jobGraph, batchSize, bufferTimeoutMs, buffersPerChannel, restore, checkpointing } = this.parameters;
+    const outputs = new Map<JobVertex, Map<StreamEdge, LocalChannel[]>[]>();
+    const inputs = new Map<JobVertex, Map<number, LocalChannel[]>[]>();
+    for (const v of jobGraph.vertices) {
+      outputs.set(v, Array.from({ length: v.parallelism }, () => new Map()));
+      inputs.set(v, Array.from({ length: v.parallelism }, () => new Map()));
+    }
+    for (const vertex of jobGraph.vertices) {
+      for (const edge of vertex.outputs) connect(edge, buffersPerChannel, outputs.get(edge.source)!, inputs.get(edge.target)!);
+    }
+    for (const vertex of jobGraph.vertices) {
+      const head = vertex.head;
+      if (head.source?.kind === 'split') {
+        const deliver = (subtask: number, action: (op: SourceOperator<unknown, SourceSplit>) => void): void => {
+          const task = this.tasksByVertex.get(vertex)?.[subtask];
+          task?.executeInMailbox(() => action(task.chain.head as SourceOperator<unknown, SourceSplit>), 'source coordinator event');
+        };
+        const coordinator = new SourceCoordinator(head.name, head.source.source, vertex.parallelism, deliver, (e) => this.fail(e), this.parameters.coordinatorStore);
+        const restored = restore?.coordinators.get(operatorIdOf(vertex, head));
+        if (restored !== undefined) coordinator.setRestoredState(restored.serializerVersion, restored.state);
+        this.coordinators.set(head.id, coordinator);
+      }
+      const vertexGroup = this.parameters.metricsRoot.addGroup(vertex.name);
+      const tasks: StreamTask[] = [];
+      for (let subtask = 0; subtask < vertex.parallelism; subtask++) {
+        const gatesByInput = inputs.get(vertex)![subtask]!;
+        const gates = [...gatesByInput.entries()].sort((a, b) => a[0] - b[0]).map(([input, channels]) => new InputGate(input, channels));
+        const restoreState = restore?.tasks.get(`${vertex.id}/${subtask}`);
+        tasks.push(
+          new StreamTask({
+            vertex,
+            subtaskIndex: subtask,
+            jobInfo: { jobId: jobGraph.jobId, jobName: jobGraph.jobName },
+            attemptNumber: this.attemptNumber,
+            scheduler: this.scheduler,
+            inputs: gates,
+            outputChannels: outputs.get(vertex)![subtask]!,
+            batchSize,
+            bufferTimeoutMs,
+            metricGroup: vertexGroup.addGroup(String(subtask)),
+            sourceServices: { coordinatorFor: (id) => this.coordinators.get(id) },
+            ...(this.parameters.stateBackend === undefined ? {} : { stateBackend: this.parameters.stateBackend }),
+            ...(checkpointing === null ? {} : { checkpointing }),
+            ...(restoreState === undefined ? {} : { restoreState }),
+          }),
+        );
+      }
+      this.tasksByVertex.set(vertex, tasks);
+    }
+  }
+}
+
+function connect(edge: JobEdge, capacity: number, producers: Map<StreamEdge, LocalChannel[]>[], consumers: Map<number, LocalChannel[]>[]): void {
+  const p = edge.source.parallelism;
+  const c = edge.target.parallelism;
+  const targets = edge.pattern === DistributionPattern.POINTWISE ? pointwiseConnections(p, c) : Array.from({ length: p }, () => Array.from({ length: c }, (_, j) => j));
+  // Input 0 (one-input) and 1/2 (two-input) keep their own gates; consumers see producers in subtask order.
+  const input = edge.streamEdge.typeNumber;
+  const perConsumer: LocalChannel[][] = Array.from({ length: c }, () => []);
+  for (let i = 0; i < p; i++) {
+    const channels = targets[i]!.map((j) => {
+      const channel = new LocalChannel(capacity, i, j);
+      perConsumer[j]!.push(channel);
+      return channel;
+    });
+    producers[i]!.set(edge.streamEdge, channels);
+  }
+  for (let j = 0; j < c; j++) {
+    const existing = consumers[j]!.get(input) ?? [];
+    existing.push(...perConsumer[j]!);
+    consumers[j]!.set(input, existing);
+  }
+}
