@@ -140,11 +140,11 @@ export interface ScriptResult {
  * repository as working directory. Used where a test must see the process itself: its stdout, or
  * that it exits on its own. The child is killed after `timeoutMs` and at the test's end.
  */
-export function runScript(t: TestContext, source: string, timeoutMs = 20_000): Promise<ScriptResult> {
+export function runScript(t: TestContext, source: string, timeoutMs = 20_000, env: Record<string, string> = {}): Promise<ScriptResult> {
   const started = performance.now();
   const child = spawn(process.execPath, ['--input-type=module', '--no-warnings', '-e', source], {
     cwd: REPO_ROOT,
-    env: { ...process.env, NODE_OPTIONS: '' },
+    env: { ...process.env, NODE_OPTIONS: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   t.after(() => {

@@ -137,6 +137,13 @@ export const CheckpointingOptions = {
     .booleanType()
     .defaultValue(false)
     .withDescription('Whether to allow restoring from a savepoint that contains state of operators no longer in the job.'),
+  STATE_STATISTICS_SUMMARY_INTERVAL: key('state.backend.statistics.summary-interval')
+    .durationType()
+    .noDefaultValue()
+    .withDescription(
+      'Logs a summary of the job\'s state backend statistics (entries, RocksDB memory and latencies, back-pressure level) at this interval, ' +
+        'at level info (FLINK_TS_LOG_LEVEL=info). No summary unless this is set.',
+    ),
   STATE_BACKEND: key('state.backend.type')
     .enumType(['hashmap', 'rocksdb'])
     .defaultValue('hashmap')

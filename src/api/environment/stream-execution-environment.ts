@@ -286,6 +286,7 @@ export class StreamExecutionEnvironment {
     try {
       this.checkSupported();
       const checkpointing = this.checkpointingOptions();
+      const summaryInterval = this.configuration.getOptional(CheckpointingOptions.STATE_STATISTICS_SUMMARY_INTERVAL);
       const stateBackend = await loadStateBackend(this.configuration, this.stateBackend);
       const jobGraph = createJobGraph(this.getStreamGraph(jobName));
       const buffersPerChannel = this.configuration.get(NettyShuffleOptions.NETWORK_BUFFERS_PER_CHANNEL) + this.configuration.get(NettyShuffleOptions.NETWORK_EXTRA_BUFFERS_PER_GATE);
@@ -296,6 +297,7 @@ export class StreamExecutionEnvironment {
         stateBackend,
         restartStrategy: this.getRestartStrategy(),
         ...(checkpointing === undefined ? {} : { checkpointing }),
+        ...(summaryInterval === undefined ? {} : { statisticsSummaryIntervalMs: summaryInterval }),
       });
       client = new JobClient(job);
     } catch (error) {

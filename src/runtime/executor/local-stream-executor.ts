@@ -53,6 +53,8 @@ export interface LocalExecutionOptions {
   readonly checkpointing?: LocalCheckpointingOptions;
   /** What to do when a task fails; no restart when absent. */
   readonly restartStrategy?: RestartStrategyConfiguration;
+  /** Logs a summary of the job's state backend statistics at this interval; none when absent. */
+  readonly statisticsSummaryIntervalMs?: number;
 }
 
 export class LocalJob {
@@ -165,6 +167,8 @@ export class LocalJob {
     try {
       const config = this.options.stateBackend;
       this.jobStateBackend = (await this.stateCoordinator.createStateBackend({ taskManagerId: 'local', jobId: this.jobId, ...(config === undefined ? {} : { config }) })).backend;
+      const summaryInterval = this.options.statisticsSummaryIntervalMs;
+      if (summaryInterval !== undefined) this.stateCoordinator.startStatisticsSummary(summaryInterval, { jobId: this.jobId });
       const services = this.checkpointServices();
       for (let attemptNumber = 0; ; attemptNumber++) {
         const attempt = new ExecutionAttempt({
@@ -209,6 +213,7 @@ export class LocalJob {
     } catch (error) {
       failure ??= error;
     } finally {
+      if (this.options.statisticsSummaryIntervalMs !== undefined) this.stateCoordinator.stopStatisticsSummary();
       this.stateCoordinator.releaseJob(this.jobId);
       this.endTime = performance.now();
     }

@@ -5,7 +5,7 @@
  * latencies, a back-pressure level that the back-pressure coordinator consumes), logs a periodic
  * summary only when asked, and takes part in checkpoints by snapshotting a job's backends.
  */
-import { getLogger } from '../../utils/logger.ts';
+import { getLogger, type Logger } from '../../utils/logger.ts';
 import { HashMapStateBackend } from './hash-map-state-backend.ts';
 import type { KeyedStateBackend, KeyedStateBackendParameters, KeyedStateBackendStatistics, SnapshotRunner, StateBackend } from './keyed-state-backend.ts';
 
@@ -114,13 +114,22 @@ export class StateCoordinator {
     return runners;
   }
 
-  /** Logs a summary of the statistics every `intervalMs` (only when asked; the timer does not keep the process alive). */
-  startStatisticsSummary(intervalMs = 30_000): void {
+  /**
+   * Logs a summary of the statistics (of `jobId`'s backends, or all) every `intervalMs`, at level
+   * info, each backend's figures at debug; only when asked (`state.backend.statistics.summary-interval`).
+   * The timer does not keep the process alive.
+   */
+  startStatisticsSummary(intervalMs = 30_000, options: { readonly jobId?: string; readonly logger?: Pick<Logger, 'info' | 'debug'> } = {}): void {
+    if (!(intervalMs > 0)) throw new RangeError(`The statistics summary interval must be positive, got ${intervalMs} ms`);
     this.stopStatisticsSummary();
+    const out = options.logger ?? log;
     this.summaryTimer = setInterval(() => {
-      const stats = this.getStatistics();
-      log.info({ backends: stats.backends.length, totalEntries: stats.totalEntries, backPressureLevel: stats.backPressureLevel }, 'state backend statistics');
-      for (const b of stats.backends) log.debug({ backend: b.id, type: b.type, entries: b.numEntries, metrics: b.metrics }, 'state backend');
+      const stats = this.getStatistics(options.jobId);
+      out.info(
+        { ...(options.jobId === undefined ? {} : { jobId: options.jobId }), backends: stats.backends.length, totalEntries: stats.totalEntries, backPressureLevel: stats.backPressureLevel },
+        'state backend statistics',
+      );
+      for (const b of stats.backends) out.debug({ backend: b.id, type: b.type, where: b.where, entries: b.numEntries, metrics: b.metrics }, 'state backend');
     }, intervalMs);
     this.summaryTimer.unref();
   }

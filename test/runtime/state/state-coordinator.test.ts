@@ -1,6 +1,7 @@
 /*
  * Tests of the StateCoordinator: creating a job's state backend, tracking the keyed backends made
- * through it until they are disposed, statistics, and snapshots of a job's backends.
+ * through it until they are disposed, statistics and their periodic summary, and snapshots of a
+ * job's backends.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,6 +9,7 @@ import { ValueStateDescriptor, type ValueState } from 'flink-ts';
 import { StateCoordinator } from '../../../src/runtime/state/state-coordinator.ts';
 import { HashMapStateBackend } from '../../../src/runtime/state/hash-map-state-backend.ts';
 import { KeyGroupRange } from '../../../src/runtime/state/key-group-range.ts';
+import { runScript } from '../../helpers.ts';
 
 function parameters(jobId: string, operator: string, subtaskIndex: number) {
   return {
@@ -63,9 +65,55 @@ describe('StateCoordinator', () => {
     await b.dispose();
   });
 
-  it('logs statistics only when asked, without keeping the process alive', () => {
+  it('logs a summary of a job\'s statistics at the interval it is asked for, and stops when told', async () => {
     const coordinator = new StateCoordinator();
-    coordinator.startStatisticsSummary(10);
+    const { backend } = await coordinator.createStateBackend({ taskManagerId: 'tm', jobId: 'job-1' });
+    const keyed = await backend.createKeyedStateBackend(parameters('job-1', 'counter', 0));
+    const state = keyed.getPartitionedState<ValueState<number>>(new ValueStateDescriptor<number>('count'));
+    keyed.setCurrentKey('a');
+    state.update(1);
+    const lines: { level: string; fields: Record<string, unknown>; message: string }[] = [];
+    const logger = {
+      info: (fields: Record<string, unknown>, message: string) => lines.push({ level: 'info', fields, message }),
+      debug: (fields: Record<string, unknown>, message: string) => lines.push({ level: 'debug', fields, message }),
+    };
+    coordinator.startStatisticsSummary(10, { jobId: 'job-1', logger: logger as never });
+    await new Promise((r) => setTimeout(r, 60));
     coordinator.stopStatisticsSummary();
+    const summaries = lines.filter((l) => l.level === 'info');
+    assert.ok(summaries.length >= 2, `several summaries in 60 ms, got ${summaries.length}`);
+    assert.deepEqual(summaries[0], { level: 'info', fields: { jobId: 'job-1', backends: 1, totalEntries: 1, backPressureLevel: 0 }, message: 'state backend statistics' });
+    assert.equal(lines.find((l) => l.level === 'debug')?.fields.where, "operator 'counter' (subtask 1/1)");
+    const count = lines.length;
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(lines.length, count, 'nothing after stop');
+    assert.throws(() => coordinator.startStatisticsSummary(0), /must be positive/);
+    await keyed.dispose();
+  });
+
+  it('logs the summary of a running job only with state.backend.statistics.summary-interval', { timeout: 30_000 }, async (t) => {
+    const job = (config: string) => `
+      import { KeyedProcessFunction, StreamExecutionEnvironment, ValueStateDescriptor } from 'flink-ts';
+      class Count extends KeyedProcessFunction {
+        processElement(n, ctx, out) {
+          const s = this.getRuntimeContext().getState(new ValueStateDescriptor('n', 0));
+          s.update(s.value() + 1);
+        }
+      }
+      const env = StreamExecutionEnvironment.getExecutionEnvironment(${config});
+      env.addSource({
+        async run(ctx) { for (let i = 0; i < 40; i++) { ctx.collect(i % 7); await new Promise((r) => setTimeout(r, 5)); } },
+        cancel() {},
+      }).keyBy((n) => n).process(new Count()).addSink(() => {});
+      await env.execute('summary job');
+    `;
+    const withSummary = await runScript(t, job(`{ 'state.backend.statistics.summary-interval': '20 ms' }`), 20_000, { FLINK_TS_LOG_LEVEL: 'info' });
+    assert.equal(withSummary.code, 0, withSummary.stderr);
+    const summaries = withSummary.stderr.split('\n').filter((l) => l.includes('"state backend statistics"'));
+    assert.ok(summaries.length >= 2, withSummary.stderr);
+    assert.ok(summaries.some((l) => /"totalEntries":[1-7]\b/.test(l)), summaries.join('\n'));
+    const without = await runScript(t, job('{}'), 20_000, { FLINK_TS_LOG_LEVEL: 'info' });
+    assert.equal(without.code, 0, without.stderr);
+    assert.ok(!without.stderr.includes('state backend statistics'), without.stderr);
   });
 });
