@@ -51,6 +51,13 @@ import { RocksDBTtlCleanupCursor } from './rocksdb-ttl-cleanup.ts';
 import { ttlCleanupHooks } from './rocksdb-ttl.ts';
 import { RocksDBValueState } from './rocksdb-value-state.ts';
 import { RocksDBTimerQueue } from './rocksdb-timer-queue.ts';
+import {
+  RocksDBIncrementalSnapshotStrategy,
+  restoreIncrementalHandles,
+  type IncrementalKeyedStateHandle,
+  type IncrementalSnapshotRunner,
+  type IncrementalSnapshotTarget,
+} from './rocksdb-incremental-snapshot.ts';
 import { TIMER_STATE_TYPE, timerStateMetaInfo } from '../timers/timer-queue.ts';
 import { checkNotTimerStateName, checkRestoredTimerMeta } from '../timers/timer-snapshot.ts';
 import type { TypeSerializer } from '../../serialization/type-serializer.ts';
@@ -102,6 +109,7 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend, RocksDBState
   private readonly clock: TtlTimeProvider;
   private readonly states = new Map<string, RegisteredState>();
   private readonly timerQueues = new Map<string, RocksDBTimerQueue>();
+  private incremental: RocksDBIncrementalSnapshotStrategy | null = null;
   /** Run on every setCurrentKey: incremental TTL cleanup with runCleanupForEveryRecord. */
   private readonly keySelectionListeners: (() => void)[] = [];
   private readonly runners = new Set<RocksDBFullSnapshotRunner>();
@@ -386,6 +394,42 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend, RocksDBState
   restoreFromNativeCheckpoint(checkpointDirectory: string, keyGroupRange?: KeyGroupRange): Promise<void> {
     this.checkOpen();
     return this.track(restoreFromNativeCheckpoint(this, checkpointDirectory, keyGroupRange, this.columnFamilyOptions).then(() => this.reloadTimerQueues()));
+  }
+
+  /**
+   * The synchronous part of an incremental checkpoint (a native checkpoint in a local directory;
+   * await it with the task's input paused); materialize() then copies the SST files that the last
+   * confirmed checkpoint does not hold into `target.sharedDirectory`. See rocksdb-incremental-snapshot.ts.
+   */
+  snapshotIncremental(checkpointId: number, target: IncrementalSnapshotTarget): Promise<IncrementalSnapshotRunner> {
+    this.checkOpen();
+    this.incremental ??= new RocksDBIncrementalSnapshotStrategy(this);
+    return this.incremental.snapshot(checkpointId, target);
+  }
+
+  /** A checkpoint completed: its SST files become the base of the next incremental checkpoint. */
+  notifyCheckpointComplete(checkpointId: number): void {
+    this.incremental?.notifyCheckpointComplete(checkpointId);
+  }
+
+  notifyCheckpointAborted(checkpointId: number): void {
+    this.incremental?.notifyCheckpointAborted(checkpointId);
+  }
+
+  /**
+   * Restores incremental checkpoints (one handle per subtask that took them), keeping the key
+   * groups of this backend's range. Restored into an empty backend of the same range from one
+   * handle, the handle's SST files are the base of the next incremental checkpoint.
+   */
+  async restoreIncremental(handles: readonly { readonly handle: IncrementalKeyedStateHandle; readonly sharedDirectory: string; readonly privateDirectory: string }[]): Promise<void> {
+    this.checkOpen();
+    const pristine = this.isPristine();
+    await this.track(restoreIncrementalHandles(this, handles));
+    const only = handles.length === 1 ? handles[0]!.handle : undefined;
+    if (pristine && only !== undefined && only.keyGroupRange.startKeyGroup === this.keyGroupRange.startKeyGroup && only.keyGroupRange.endKeyGroup === this.keyGroupRange.endKeyGroup) {
+      this.incremental ??= new RocksDBIncrementalSnapshotStrategy(this);
+      this.incremental.adoptRestoredBase(only);
+    }
   }
 
   /** @internal forgets restored states after a failed native restore replaced the database. */
