@@ -1,10 +1,14 @@
 /*
  * The harness of the keyed-state benchmarks: a workload (value, list, map, keyed counter) runs on a
  * state backend and, in the same process, on a plain Map doing the same, in alternating samples.
- * Each trial sets up its own state outside the timed part (a fresh backend, prefilled where the
- * workload says so), runs the timed part, then reads the state back untimed: both checksums must
- * equal the Map's, or the case fails instead of reporting a rate. A separate pass times single
- * writes (update/add/put) one by one with process.hrtime.bigint() for their latency percentiles.
+ * RocksDB cases alternate with a second baseline too: the raw binding making the same native calls
+ * with prebuilt keys and values (binding-baseline.ts), the ceiling of a backend that makes one
+ * native call per write; where the workload has one, its writes through the binding's batch path
+ * (a transaction) are sampled in the same rounds. Each trial sets up its own state outside the
+ * timed part (a fresh backend, prefilled where the workload says so), runs the timed part, then
+ * reads the state back untimed: every checksum must equal the Map's, or the case fails instead
+ * of reporting a rate. A separate pass times single writes (update/add/put) one by one with
+ * process.hrtime.bigint() for their latency percentiles.
  */
 import { ChecksumMismatchError, stats, type RateStats } from '../harness.ts';
 import type { BackendKind } from './state-backends.ts';
@@ -33,6 +37,12 @@ export interface StateWorkload {
   trial(kind: BackendKind, n: number): Promise<Trial>;
   /** The same records on a plain Map. */
   loopTrial(n: number): Trial;
+  /** The same native calls as the RocksDB backend on the raw binding, keys and values prebuilt. */
+  bindingTrial(n: number): Trial;
+  /** Untimed, once per RocksDB case: throws unless bindingTrial writes the bytes the backend writes. */
+  checkBindingBytes(): Promise<void>;
+  /** bindingTrial's writes (a blind-write workload) through transactions of `batchSize` puts each. */
+  bindingBatchTrial?(n: number, batchSize: number): Trial;
   /** Durations (ns) of single writes over `n` records on a fresh backend, timed one by one. */
   writeLatencies(kind: BackendKind, n: number): Promise<Float64Array>;
 }
@@ -41,6 +51,9 @@ export interface StateWorkload {
 export const HEAP_MIN_OPS_PER_SECOND = 5_000_000;
 export const ROCKSDB_MIN_WRITES_PER_SECOND = 500_000;
 export const ROCKSDB_MAX_P99_WRITE_NANOS = 1_000_000;
+
+/** Puts per transaction of the binding's batch path. */
+export const BINDING_BATCH_SIZES = [100, 1000] as const;
 
 /** Writes timed one by one in the latency pass (fewer when a trial has fewer). */
 const LATENCY_SAMPLE_WRITES = 200_000;
@@ -68,9 +81,20 @@ export interface StateCaseResult {
   readonly loop: RateStats;
   /** median(state) / median(loop). */
   readonly ratio: number;
+  /** Records per second of the raw binding making the same native calls; null on the heap. */
+  readonly binding: RateStats | null;
+  /** median(state) / median(binding); null on the heap. */
+  readonly bindingRatio: number | null;
+  /** Records per second of the binding's writes through transactions of batchSize puts (empty unless the workload has them). */
+  readonly batches: readonly BatchRates[];
   /** Latency of single writes in nanoseconds. */
   readonly latency: LatencyStats;
   readonly checksum: number;
+}
+
+export interface BatchRates {
+  readonly batchSize: number;
+  readonly rates: RateStats;
 }
 
 export interface StateMeasureOptions {
@@ -145,23 +169,46 @@ export async function measureStateCase(workload: StateWorkload, backend: Backend
   const id = stateCaseId(workload.name, backend);
   const stateTrial = (): Promise<Trial> => workload.trial(backend, n);
   const loopTrial = (): Trial => workload.loopTrial(n);
+  const onRocksDB = backend === 'rocksdb';
+  const bindingTrial = (): Trial => workload.bindingTrial(n);
+  const batchTrials = onRocksDB && workload.bindingBatchTrial !== undefined ? BINDING_BATCH_SIZES.map((size) => ({ size, trial: () => workload.bindingBatchTrial!(n, size) })) : [];
 
   const reference = (await timedTrial(`${id}: the Map`, loopTrial, null)).outcome;
   await timedTrial(`${id}: the ${backend} backend (warm-up)`, stateTrial, reference);
+  if (onRocksDB) {
+    await workload.checkBindingBytes();
+    await timedTrial(`${id}: the binding (warm-up)`, bindingTrial, reference);
+    for (const b of batchTrials) await timedTrial(`${id}: the binding's batches of ${b.size} (warm-up)`, b.trial, reference);
+  }
   log(`${id}: warmed up (${n} records, checksum ${reference.run}, read back ${reference.content})`);
 
   const stateRates: number[] = [];
   const loopRates: number[] = [];
+  const bindingRates: number[] = [];
+  const batchRates: number[][] = batchTrials.map(() => []);
+  const writes = (recordsPerSecond: number): string => `${formatPerSecond(recordsPerSecond * workload.writesPerRecord)} writes`;
   for (let round = 1; round <= rounds; round++) {
     stateRates.push(await sample(`${id}: the ${backend} backend`, stateTrial, n, minSampleSeconds, reference));
     loopRates.push(await sample(`${id}: the Map`, loopTrial, n, minSampleSeconds, reference));
-    log(`${id}: round ${round}/${rounds}  ${backend} ${formatPerSecond(stateRates.at(-1)! * workload.opsPerRecord)} ops  Map ${formatPerSecond(loopRates.at(-1)! * workload.opsPerRecord)} ops`);
+    let line = `${id}: round ${round}/${rounds}  ${backend} ${formatPerSecond(stateRates.at(-1)! * workload.opsPerRecord)} ops`;
+    line += `  Map ${formatPerSecond(loopRates.at(-1)! * workload.opsPerRecord)} ops`;
+    if (onRocksDB) {
+      bindingRates.push(await sample(`${id}: the binding`, bindingTrial, n, minSampleSeconds, reference));
+      line += `  (${backend} ${writes(stateRates.at(-1)!)}, binding ${writes(bindingRates.at(-1)!)}`;
+      for (const [i, b] of batchTrials.entries()) {
+        batchRates[i]!.push(await sample(`${id}: the binding's batches of ${b.size}`, b.trial, n, minSampleSeconds, reference));
+        line += `, batches of ${b.size} ${writes(batchRates[i]!.at(-1)!)}`;
+      }
+      line += ')';
+    }
+    log(line);
   }
   gc?.();
   const latency = latencyStats(await workload.writeLatencies(backend, Math.min(n, Math.ceil(LATENCY_SAMPLE_WRITES / workload.writesPerRecord))));
   log(`${id}: ${workload.writeCall} latency p50 ${formatNanos(latency.p50)}  p99 ${formatNanos(latency.p99)}  max ${formatNanos(latency.max)} (${latency.samples} writes)`);
   const state = stats(stateRates);
   const loop = stats(loopRates);
+  const binding = onRocksDB ? stats(bindingRates) : null;
   return {
     id,
     workload: workload.name,
@@ -175,6 +222,9 @@ export async function measureStateCase(workload: StateWorkload, backend: Backend
     state,
     loop,
     ratio: state.median / loop.median,
+    binding,
+    bindingRatio: binding === null ? null : state.median / binding.median,
+    batches: batchTrials.map((b, i) => ({ batchSize: b.size, rates: stats(batchRates[i]!) })),
     latency,
     checksum: reference.run,
   };
@@ -202,6 +252,11 @@ export function writesPerSecond(r: StateCaseResult): number {
   return r.state.median * r.writesPerRecord;
 }
 
+/** Writes per second of the raw binding making the case's native calls; null on the heap. */
+export function bindingWritesPerSecond(r: StateCaseResult): number | null {
+  return r.binding === null ? null : r.binding.median * r.writesPerRecord;
+}
+
 export function describeTarget(backend: BackendKind): string {
   return backend === 'heap'
     ? `≥ ${formatPerSecond(HEAP_MIN_OPS_PER_SECOND)} ops`
@@ -221,9 +276,17 @@ export function passesStateTarget(r: StateCaseResult): boolean {
   return missedTargets(r).length === 0;
 }
 
+/** A failed case names what it missed; a throughput floor above the binding's own rate says so. */
 export function formatVerdict(r: StateCaseResult): string {
   const missed = missedTargets(r);
-  return missed.length === 0 ? 'pass' : `FAIL (${missed.join(', ')})`;
+  if (missed.length === 0) return 'pass';
+  const ceiling = bindingWritesPerSecond(r);
+  const reasons = missed.map((m) =>
+    m === 'writes/s' && ceiling !== null && ceiling < ROCKSDB_MIN_WRITES_PER_SECOND
+      ? `writes/s: binding ceiling ${formatPerSecond(ceiling)} < ${formatPerSecond(ROCKSDB_MIN_WRITES_PER_SECOND)}`
+      : m,
+  );
+  return `FAIL (${reasons.join('; ')})`;
 }
 
 export function formatPerSecond(perSecond: number): string {

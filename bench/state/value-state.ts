@@ -4,14 +4,28 @@
  * - value: per record setCurrentKey(key) + value() + update(value + 1), the read-modify-write of
  *   a keyed counter (two state ops per record);
  * - value-update: per record setCurrentKey(key) + update(record), a blind write (one op).
- * The plain Map does the same with get/set on the key.
+ * The plain Map does the same with get/set on the key; the raw binding (binding-baseline.ts) makes
+ * the same get/put calls with prebuilt keys and values.
  */
 import { ValueStateDescriptor, type ValueState } from 'flink-ts';
 import type { KeyedStateBackend } from '../../src/runtime/state/keyed-state-backend.ts';
+import { bytesEqual } from '../../src/runtime/state/rocksdb/rocksdb-key-layout.ts';
+import {
+  VALUE_SERIALIZER,
+  batchWriteTrial,
+  checkSameBytes,
+  openBindingColumnFamily,
+  serializedNumbers,
+  stateKeyOf,
+  stateKeys,
+  sumOfValues,
+  type BindingColumnFamily,
+} from './binding-baseline.ts';
 import { openKeyedBackend, type BackendKind } from './state-backends.ts';
 import type { StateWorkload, Trial } from './state-harness.ts';
 
 const KEYS = 100_000;
+const STATE_NAME = 'counter';
 
 interface Prefilled {
   readonly backend: KeyedStateBackend;
@@ -22,7 +36,7 @@ interface Prefilled {
 async function openPrefilled(kind: BackendKind): Promise<Prefilled> {
   const opened = await openKeyedBackend(kind, 'value-state');
   const backend = opened.backend;
-  const state = backend.getPartitionedState<ValueState<number>>(new ValueStateDescriptor<number>('counter'));
+  const state = backend.getPartitionedState<ValueState<number>>(new ValueStateDescriptor<number>(STATE_NAME));
   for (let k = 0; k < KEYS; k++) {
     backend.setCurrentKey(k);
     state.update(1);
@@ -37,6 +51,21 @@ function readBack({ backend, state }: Prefilled): number {
     sum += state.value() ?? 0;
   }
   return sum;
+}
+
+/** The binding's column family with every key holding 1, as the backend's prefill leaves it. */
+function prefilledColumnFamily(keys: readonly Uint8Array[]): BindingColumnFamily {
+  const opened = openBindingColumnFamily(STATE_NAME);
+  const one = serializedNumbers(2)[1]!;
+  for (const key of keys) opened.cf.put(key, one);
+  return opened;
+}
+
+function checkUpdateBytes(what: string, value: number): Promise<void> {
+  return checkSameBytes<ValueState<number>>(what, new ValueStateDescriptor<number>(STATE_NAME), 7, (s) => s.update(value), {
+    key: stateKeyOf(7),
+    value: VALUE_SERIALIZER.serialize(value),
+  });
 }
 
 function prefilledMap(): Map<number, number> {
@@ -101,6 +130,36 @@ export const value: StateWorkload = {
     };
   },
 
+  bindingTrial(n): Trial {
+    const keys = stateKeys(KEYS);
+    const numbers = serializedNumbers(3 + Math.floor(n / KEYS));
+    const opened = prefilledColumnFamily(keys);
+    const { cf } = opened;
+    return {
+      run() {
+        // The value read is checked against the bytes of what the Map holds instead of decoded.
+        let sum = 0;
+        for (let i = 0; i < n; i++) {
+          const key = keys[i % KEYS]!;
+          const v = 1 + Math.floor(i / KEYS);
+          const stored = cf.get(key);
+          if (stored !== undefined && bytesEqual(stored, numbers[v]!)) sum += v;
+          cf.put(key, numbers[v + 1]!);
+        }
+        return sum;
+      },
+      finish() {
+        try {
+          return sumOfValues(cf, keys);
+        } finally {
+          opened.close();
+        }
+      },
+    };
+  },
+
+  checkBindingBytes: () => checkUpdateBytes('value', 2),
+
   async writeLatencies(kind, n) {
     const prefilled = await openPrefilled(kind);
     const { backend, state } = prefilled;
@@ -160,6 +219,30 @@ export const valueUpdate: StateWorkload = {
       finish: () => mapContent(map),
     };
   },
+
+  bindingTrial(n): Trial {
+    const keys = stateKeys(KEYS);
+    const records = serializedNumbers(n);
+    const opened = prefilledColumnFamily(keys);
+    const { cf } = opened;
+    return {
+      run() {
+        for (let i = 0; i < n; i++) cf.put(keys[i % KEYS]!, records[i]!);
+        return n;
+      },
+      finish() {
+        try {
+          return sumOfValues(cf, keys);
+        } finally {
+          opened.close();
+        }
+      },
+    };
+  },
+
+  bindingBatchTrial: (n, batchSize) => batchWriteTrial(STATE_NAME, stateKeys(KEYS), serializedNumbers(n), n, batchSize, serializedNumbers(2)[1]!),
+
+  checkBindingBytes: () => checkUpdateBytes('value-update', 123_456),
 
   async writeLatencies(kind, n) {
     const prefilled = await openPrefilled(kind);

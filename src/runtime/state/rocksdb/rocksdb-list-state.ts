@@ -8,24 +8,33 @@ import type { ListStateDescriptor } from '../../../api/state/state-descriptor.ts
 import type { ListState } from '../../../api/state/state.ts';
 import type { TypeSerializer } from '../../serialization/type-serializer.ts';
 import type { Namespace } from '../keyed-state-backend.ts';
-import { decodeByteList, encodeByteList } from '../snapshot/key-group-block.ts';
+import { decodeByteList } from '../snapshot/key-group-block.ts';
 import { AbstractRocksDBState, type RocksDBStateParts } from './abstract-rocksdb-state.ts';
-import { bytesEqual } from './rocksdb-key-layout.ts';
+import { bytesEqual, nativeBytes, putU32 } from './rocksdb-key-layout.ts';
 
 const NULL_ELEMENT = 'You cannot add null to a ListState.';
 
-/** `encodeByteList(decodeByteList(list).concat(items))` without decoding `list`. */
+/**
+ * `encodeByteList(decodeByteList(list).concat(items))` without decoding `list`. The u32 fields are
+ * written with shifts into bytes from the binding's slab (a DataView on a fresh small array
+ * would move its storage off the V8 heap first, see rocksdb-key-layout.ts).
+ */
 export function appendToByteList(list: Uint8Array | undefined, items: readonly Uint8Array[]): Uint8Array {
-  if (list === undefined) return encodeByteList(items);
-  let size = list.length;
+  let size = list === undefined ? 4 : list.length;
   for (const item of items) size += 4 + item.length;
-  const out = new Uint8Array(size);
-  out.set(list, 0);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, view.getUint32(0) + items.length);
-  let at = list.length;
+  const out = nativeBytes(size);
+  let at: number;
+  let count = items.length;
+  if (list === undefined) {
+    at = 4;
+  } else {
+    out.set(list, 0);
+    count += ((list[0]! << 24) | (list[1]! << 16) | (list[2]! << 8) | list[3]!) >>> 0;
+    at = list.length;
+  }
+  putU32(out, 0, count);
   for (const item of items) {
-    view.setUint32(at, item.length);
+    putU32(out, at, item.length);
     out.set(item, at + 4);
     at += 4 + item.length;
   }
@@ -63,7 +72,7 @@ export class RocksDBListState<T> extends AbstractRocksDBState implements ListSta
     const elements = this.serializeAll(values, 'List of values to update cannot be null.');
     const key = this.stateKey();
     if (elements.length === 0) this.columnFamily.remove(key);
-    else this.columnFamily.put(key, encodeByteList(elements));
+    else this.columnFamily.put(key, appendToByteList(undefined, elements));
   }
 
   override mergeNamespaces(target: Namespace, sources: readonly Namespace[]): void {

@@ -10,6 +10,7 @@ import {
   decodeStateKey,
   keyGroupOf,
   keyGroupStart,
+  nativeBytes,
   prefixEnd,
   serializeKeyPrefix,
   serializeStateKey,
@@ -47,5 +48,31 @@ describe('RocksDB key layout', () => {
     assert.ok(!(compare(voidState, windowEntry) <= 0 && compare(windowEntry, end) < 0));
     assert.equal(prefixEnd(new Uint8Array([0xff, 0xff])), undefined);
     assert.deepEqual([...prefixEnd(new Uint8Array([1, 0xff]))!], [2]);
+  });
+
+  it('hands out zeroed, non-overlapping byte views that stay valid when the slab is replaced', () => {
+    const views: Uint8Array[] = [];
+    // More than one 8 KiB slab, with sizes that do not divide it evenly.
+    for (let i = 0; i < 1500; i++) {
+      const bytes = nativeBytes(1 + (i % 13));
+      assert.ok(bytes.every((b) => b === 0));
+      bytes.fill(i & 0xff);
+      views.push(bytes);
+    }
+    for (const [i, bytes] of views.entries()) assert.ok(bytes.every((b) => b === (i & 0xff)), `view ${i} was overwritten`);
+    const large = nativeBytes(4096);
+    assert.equal(large.length, 4096);
+    assert.equal(large.byteOffset, 0);
+    assert.equal(nativeBytes(0).length, 0);
+  });
+
+  it('builds keys in slab views that compare and decode like fresh arrays', () => {
+    const keys = Array.from({ length: 2000 }, (_, i) => composeStateKey(i % 128, new Uint8Array([i >>> 8, i & 0xff]), new Uint8Array(0)));
+    for (const [i, key] of keys.entries()) {
+      const parts = decodeStateKey(key, 'test');
+      assert.equal(parts.keyGroup, i % 128);
+      assert.deepEqual([...parts.key], [i >>> 8, i & 0xff]);
+      assert.deepEqual(key, Uint8Array.from(key));
+    }
   });
 });
