@@ -11,7 +11,7 @@ export { JobClient, type JobListener } from './api/environment/job-client.ts';
 export { CheckpointConfig, CheckpointingMode, ExternalizedCheckpointRetention } from './api/environment/checkpoint-config.ts';
 export { RestartStrategies, type RestartStrategyConfiguration } from './api/environment/restart-strategies.ts';
 export type { CheckpointListener } from './api/functions/checkpoint-listener.ts';
-export type { CheckpointStatistics } from './runtime/checkpoint/checkpoint-coordinator.ts';
+export type { CheckpointStatistics, SavepointResult } from './runtime/checkpoint/checkpoint-coordinator.ts';
 export { DataStream, type CollectOptions } from './api/datastream/data-stream.ts';
 export { KeyedStream, type FieldExpression } from './api/datastream/keyed-stream.ts';
 export { ConnectedStreams } from './api/datastream/connected-streams.ts';
@@ -87,7 +87,13 @@ export {
   type BroadcastProcessFunctionLike,
   type KeyedBroadcastProcessFunctionLike,
 } from './api/functions/broadcast-process-function.ts';
-export { RichSinkFunction, type SinkFunction, type SinkContext, type Sink, type SinkWriter, type SinkWriterContext, type WriterInitContext } from './api/functions/sink-function.ts';
+export { RichSinkFunction, type SinkFunction, type SinkContext, type Sink, type SinkWriter, type SinkWriterContext, type WriterInitContext, type CommittingSinkWriter, type StatefulSinkWriter, type Committer, type CommitRequest } from './api/functions/sink-function.ts';
+export { TwoPhaseCommitSinkFunction, type TransactionHolder } from './api/functions/two-phase-commit-sink-function.ts';
+export { FileSink, FileCommitter, RowFormatBuilder } from './connector/file/sink/file-sink.ts';
+export type { FileSinkCommittable, FileWriterState, OutputFileConfig } from './connector/file/sink/file-writer.ts';
+export { SimpleStringEncoder, type Encoder, type PartFileOutput } from './connector/file/sink/encoder.ts';
+export { DefaultRollingPolicy, DefaultRollingPolicyBuilder, OnCheckpointRollingPolicy, type RollingPolicy, type PartFileInfo } from './connector/file/sink/rolling-policies.ts';
+export { BasePathBucketAssigner, DateTimeBucketAssigner, type BucketAssigner, type BucketAssignerContext } from './connector/file/sink/bucket-assigners.ts';
 export { RichSourceFunction, RichParallelSourceFunction, type SourceFunction, type ParallelSourceFunction, type SourceContext } from './api/functions/source-function.ts';
 
 export { WatermarkStrategy, BoundedOutOfOrdernessWatermarks, type WatermarkGenerator, type WatermarkOutput, type TimestampAssigner } from './api/eventtime/watermark-strategy.ts';

@@ -17,6 +17,7 @@ import { JobProgressReporter, type StatusStream } from './job-progress-reporter.
 export interface RunOptions {
   readonly parallelism?: string;
   readonly fromSavepoint?: string;
+  readonly allowNonRestoredState?: boolean;
   /** -D key=value entries, in command-line order. */
   readonly D?: readonly string[];
   readonly plan?: boolean;
@@ -39,7 +40,8 @@ export function registerRunCommand(program: Command, streams: CliStreams, setExi
     .argument('<jobFile>', 'the job file')
     .argument('[jobArgs...]', 'arguments for the job file, seen as process.argv.slice(2) (put them after --)')
     .option('-p, --parallelism <n>', "the job's default parallelism (parallelism.default)")
-    .option('-s, --fromSavepoint <path>', 'restore the job from this savepoint (execution.savepoint.path)')
+    .option('-s, --fromSavepoint <path>', 'restore the job from this savepoint or retained checkpoint directory (execution.savepoint.path)')
+    .option('-n, --allowNonRestoredState', 'allow state in the savepoint of operators that are not part of the job (execution.savepoint.ignore-unclaimed-state)')
     .option('-D <key=value>', 'set a configuration option, e.g. -D pipeline.max-parallelism=256 (repeatable)', (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
     .option('--plan', 'print the job graph of each job before it runs')
     .addHelpText(
@@ -47,6 +49,7 @@ export function registerRunCommand(program: Command, streams: CliStreams, setExi
       '\nExamples:\n' +
         '  $ flink-ts run examples/word-count.ts\n' +
         '  $ flink-ts run -p 4 -D pipeline.max-parallelism=256 my-job.ts\n' +
+        '  $ flink-ts run -s /savepoints/savepoint-3f2a1c-9b0e44d1a2c7 my-job.ts\n' +
         '  $ flink-ts run my-job.ts -- --input data.txt',
     )
     .action(async (jobFile: string, jobArgs: string[], options: RunOptions) => {
@@ -68,6 +71,7 @@ export function commandLineConfiguration(engine: Pick<EngineModule, 'Configurati
   }
   if (options.parallelism !== undefined) entries.push({ key: 'parallelism.default', value: options.parallelism, origin: 'option -p/--parallelism' });
   if (options.fromSavepoint !== undefined) entries.push({ key: 'execution.savepoint.path', value: options.fromSavepoint, origin: 'option -s/--fromSavepoint' });
+  if (options.allowNonRestoredState === true) entries.push({ key: 'execution.savepoint.ignore-unclaimed-state', value: 'true', origin: 'option -n/--allowNonRestoredState' });
   let conf = new Configuration();
   for (const { key, value, origin } of entries) conf = conf.merge(Configuration.fromObject({ [key]: value }, origin));
   return conf;

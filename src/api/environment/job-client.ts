@@ -1,7 +1,8 @@
 /*
  * JobClient: the handle of a submitted job, as Flink's: its status, metrics, checkpoint
- * statistics, result and cancel.
+ * statistics, savepoints, result, stop and cancel.
  */
+import { ErrorCodes, FlinkError } from '../../errors.ts';
 import type { LocalJob } from '../../runtime/executor/local-stream-executor.ts';
 import type { CheckpointStatistics } from '../../runtime/checkpoint/checkpoint-coordinator.ts';
 import type { StateCoordinatorStatistics } from '../../runtime/state/state-coordinator.ts';
@@ -58,6 +59,28 @@ export class JobClient {
   /** How often the job restarted after a failure (Flink's numRestarts metric). */
   getNumRestarts(): number {
     return this.job.getNumRestarts();
+  }
+
+  /**
+   * Takes a savepoint of the running job into a new directory `savepoint-<job>-<random>` under
+   * `savepointDirectory` (or 'state.savepoints.dir'); resolves with the savepoint's path.
+   */
+  triggerSavepoint(savepointDirectory?: string): Promise<string> {
+    return this.job.triggerSavepoint(savepointDirectory, false);
+  }
+
+  /**
+   * Flink's stop-with-savepoint: takes a savepoint, stops the sources after its barrier and,
+   * once it completed (committing sinks have committed), ends the job as FINISHED without
+   * draining: no end of input, no final watermark. Resolves with the savepoint's path when the
+   * job has ended. Also callable as Flink's stopWithSavepoint(false, directory).
+   */
+  async stopWithSavepoint(savepointDirectoryOrDrain?: string | boolean, savepointDirectory?: string): Promise<string> {
+    if (savepointDirectoryOrDrain === true) {
+      throw new FlinkError(ErrorCodes.FLINK_TS_UNSUPPORTED, 'stopWithSavepoint with advanceToEndOfEventTime (drain) is not available in this version of Flink.TS');
+    }
+    const directory = typeof savepointDirectoryOrDrain === 'string' ? savepointDirectoryOrDrain : savepointDirectory;
+    return this.job.triggerSavepoint(directory, true);
   }
 
   /** Triggers a checkpoint now; resolves with its id, or null when not all tasks are running. */

@@ -276,7 +276,6 @@ export class StreamExecutionEnvironment {
     const unsupported = (what: string): never => {
       throw new FlinkError(ErrorCodes.FLINK_TS_UNSUPPORTED, `${what} is not available in this version of Flink.TS`);
     };
-    if (c.getOptional(CheckpointingOptions.SAVEPOINT_PATH) !== undefined) unsupported(`Restoring from a savepoint ('${CheckpointingOptions.SAVEPOINT_PATH.key}')`);
     if (c.get(ExecutionOptions.RUNTIME_MODE) !== 'STREAMING') unsupported(`The runtime mode ${String(c.get(ExecutionOptions.RUNTIME_MODE))}`);
   }
 
@@ -290,6 +289,8 @@ export class StreamExecutionEnvironment {
       const stateBackend = await loadStateBackend(this.configuration, this.stateBackend);
       const jobGraph = createJobGraph(this.getStreamGraph(jobName));
       const buffersPerChannel = this.configuration.get(NettyShuffleOptions.NETWORK_BUFFERS_PER_CHANNEL) + this.configuration.get(NettyShuffleOptions.NETWORK_EXTRA_BUFFERS_PER_GATE);
+      const restorePath = this.configuration.getOptional(CheckpointingOptions.SAVEPOINT_PATH);
+      const savepointDirectory = this.configuration.getOptional(CheckpointingOptions.SAVEPOINT_DIRECTORY);
       const job = new LocalJob(jobGraph, {
         batchSize: this.configuration.get(PipelineOptions.BATCH_SIZE),
         bufferTimeoutMs: this.getBufferTimeout(),
@@ -298,6 +299,8 @@ export class StreamExecutionEnvironment {
         restartStrategy: this.getRestartStrategy(),
         ...(checkpointing === undefined ? {} : { checkpointing }),
         ...(summaryInterval === undefined ? {} : { statisticsSummaryIntervalMs: summaryInterval }),
+        ...(restorePath === undefined ? {} : { restoreFrom: { path: restorePath, allowNonRestoredState: this.configuration.get(CheckpointingOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE) } }),
+        ...(savepointDirectory === undefined ? {} : { savepointDirectory }),
       });
       client = new JobClient(job);
     } catch (error) {

@@ -2,7 +2,15 @@
  * Sinks, in both of Flink's forms: the SinkFunction (one invoke per record; RichSinkFunction adds
  * open/close and the runtime context) and Sink V2 (a Sink creates one SinkWriter per subtask, which
  * writes, flushes at end of input and closes). invoke and write may return a promise: the operator
- * then keeps the calls of a subtask strictly in order and applies backpressure.
+ * then keeps the calls of a subtask strictly in order and applies backpressure, and a checkpoint
+ * waits for the pending ones.
+ *
+ * A Sink V2 may also commit (Flink's TwoPhaseCommittingSink / SupportsCommitter): its writer
+ * hands over committables at each checkpoint (prepareCommit), they become part of the checkpoint,
+ * and the sink's Committer commits them once the checkpoint completed, or on recovery. A writer
+ * with state (Flink's StatefulSinkWriter) snapshots it at each checkpoint and is restored by
+ * restoreWriter(). Committables and writer state are kept in operator state (MessagePack): plain
+ * data.
  */
 import type { FunctionLifecycle } from '../common/functions.ts';
 import { AbstractRichFunction } from '../common/rich-functions.ts';
@@ -61,4 +69,40 @@ export interface SinkWriter<T> {
 
 export interface Sink<T> {
   createWriter(context: WriterInitContext): SinkWriter<T> | Promise<SinkWriter<T>>;
+  /** A stateful sink: the writer of a restored subtask, from the writer states given to it. */
+  restoreWriter?(context: WriterInitContext, recoveredState: readonly unknown[]): SinkWriter<T> | Promise<SinkWriter<T>>;
+  /** A committing sink: the committer of a subtask, which commits its writer's committables. */
+  createCommitter?(context: WriterInitContext): Committer<unknown> | Promise<Committer<unknown>>;
+}
+
+/** Flink's CommittingSinkWriter: a writer whose output becomes visible only when committed. */
+export interface CommittingSinkWriter<T, CommT> extends SinkWriter<T> {
+  /** Before a checkpoint's barrier (after flush(false)) and at end of input: what to commit. */
+  prepareCommit(): CommT[] | Promise<CommT[]>;
+}
+
+/** Flink's StatefulSinkWriter: a writer whose state is part of each checkpoint. */
+export interface StatefulSinkWriter<T, WriterStateT> extends SinkWriter<T> {
+  snapshotState(checkpointId: number): WriterStateT[] | Promise<WriterStateT[]>;
+}
+
+/** One committable handed to a Committer, and what became of it (Flink's Committer.CommitRequest). */
+export interface CommitRequest<CommT> {
+  getCommittable(): CommT;
+  /** How often this committable was retried (retryLater) before. */
+  getNumberOfRetries(): number;
+  /** The commit failed for a known reason: the job fails with it. */
+  signalFailedWithKnownReason(error: unknown): void;
+  signalFailedWithUnknownReason(error: unknown): void;
+  /** Try again with the next checkpoint's commit. */
+  retryLater(): void;
+  updateAndRetryLater(committable: CommT): void;
+  /** It had been committed before (a commit repeated on recovery). */
+  signalAlreadyCommitted(): void;
+}
+
+/** Flink's Committer: commits must be idempotent, as recovery repeats those not known to be done. */
+export interface Committer<CommT> {
+  commit(requests: readonly CommitRequest<CommT>[]): void | Promise<void>;
+  close(): void | Promise<void>;
 }

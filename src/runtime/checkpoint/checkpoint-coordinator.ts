@@ -9,6 +9,13 @@
  * Triggering a checkpoint: the operator coordinators (split enumerators) are snapshotted first,
  * then each source task injects the barrier after the records it emitted before (see
  * CheckpointParticipants.triggerCheckpoint).
+ *
+ * A savepoint (triggerSavepoint) is a checkpoint written to a directory of its own: it is forced
+ * (no min pause, no limit of concurrent checkpoints), is not retained for recovery nor deleted
+ * with the job's checkpoints, does not count against the tolerable failures, and does not subsume
+ * checkpoints still pending. Tasks are notified of its completion like of a checkpoint's, so
+ * committing sinks commit. A terminating savepoint (stop-with-savepoint) also stops the sources
+ * after its barrier.
  */
 import { ErrorCodes, FlinkError } from '../../errors.ts';
 import { getLogger } from '../../utils/logger.ts';
@@ -40,7 +47,7 @@ export interface CheckpointParticipants {
    * Snapshots the operator coordinators, then has every source task inject `barrier`; split
    * assignments made meanwhile reach the readers only after the barrier.
    */
-  triggerCheckpoint(barrier: CheckpointBarrier): Promise<CoordinatorState[]>;
+  triggerCheckpoint(barrier: CheckpointBarrier, options?: { readonly stopSources?: boolean }): Promise<CoordinatorState[]>;
   notifyCheckpointComplete(checkpointId: number): void;
   notifyCheckpointAborted(checkpointId: number): void;
 }
@@ -78,6 +85,20 @@ interface PendingCheckpoint {
   coordinatorStates: CoordinatorState[] | null;
   timer: NodeJS.Timeout | null;
   finalizing: boolean;
+  savepoint: PendingSavepoint | null;
+}
+
+interface PendingSavepoint {
+  readonly terminate: boolean;
+  directory: string | null;
+  resolve(result: SavepointResult): void;
+  reject(error: FlinkError): void;
+}
+
+export interface SavepointResult {
+  readonly checkpointId: number;
+  /** The savepoint's directory. */
+  readonly path: string;
 }
 
 export class CheckpointCoordinator {
@@ -153,6 +174,34 @@ export class CheckpointCoordinator {
 
   /** Triggers a checkpoint now; resolves with its id, or null when it could not be started. */
   async triggerCheckpoint(): Promise<number | null> {
+    return this.startCheckpoint(null);
+  }
+
+  /**
+   * Takes a savepoint into a new directory under `targetDirectory`; with `terminate`, the sources
+   * stop after its barrier (stop-with-savepoint). Rejects when it cannot be taken or fails.
+   */
+  triggerSavepoint(targetDirectory: string, terminate: boolean): Promise<SavepointResult> {
+    return new Promise<SavepointResult>((resolve, reject) => {
+      const savepoint: PendingSavepoint = { terminate, directory: null, resolve, reject };
+      this.startCheckpoint(savepoint, targetDirectory).then(
+        (id) => {
+          if (id === null) reject(this.savepointError(null, CheckpointFailureReason.NOT_ALL_REQUIRED_TASKS_RUNNING));
+        },
+        (e: unknown) => reject(this.savepointError(null, CheckpointFailureReason.TRIGGER_CHECKPOINT_FAILURE, e)),
+      );
+    });
+  }
+
+  private savepointError(checkpointId: number | null, reason: CheckpointFailureReason, cause?: unknown): FlinkError {
+    const detail = cause instanceof Error ? ` (${cause.message})` : '';
+    return new FlinkError(ErrorCodes.FLINK_TS_ILLEGAL_STATE, `The savepoint${checkpointId === null ? '' : ` (checkpoint ${checkpointId})`} of job ${this.options.jobId} failed: ${reason}${detail}`, {
+      ...(cause === undefined ? {} : { cause }),
+      context: checkpointId === null ? {} : { checkpointId },
+    });
+  }
+
+  private async startCheckpoint(savepoint: PendingSavepoint | null, targetDirectory?: string): Promise<number | null> {
     const participants = this.participants;
     if (participants === null || this.shutDown) return null;
     const tasks = participants.runningTasks();
@@ -171,17 +220,19 @@ export class CheckpointCoordinator {
       coordinatorStates: null,
       timer: null,
       finalizing: false,
+      savepoint,
     };
     this.pending.set(checkpointId, p);
     p.timer = setTimeout(() => this.abort(p, CheckpointFailureReason.CHECKPOINT_EXPIRED), this.options.timeoutMs);
     try {
-      await this.options.storage.initializeCheckpoint(checkpointId);
-      if (!this.pending.has(checkpointId) || this.participants !== participants) return null;
-      p.coordinatorStates = await participants.triggerCheckpoint(new CheckpointBarrier(checkpointId, timestamp));
+      if (savepoint === null) await this.options.storage.initializeCheckpoint(checkpointId);
+      else savepoint.directory = await this.options.storage.initializeSavepoint(checkpointId, targetDirectory!, this.options.jobId);
+      if (!this.pending.has(checkpointId) || this.participants !== participants) return checkpointId;
+      p.coordinatorStates = await participants.triggerCheckpoint(new CheckpointBarrier(checkpointId, timestamp), { stopSources: savepoint?.terminate === true });
     } catch (e) {
       log.warn({ jobId: this.options.jobId, checkpointId, err: e }, 'triggering the checkpoint failed');
       this.abort(p, CheckpointFailureReason.TRIGGER_CHECKPOINT_FAILURE, e);
-      return null;
+      return savepoint === null ? null : checkpointId;
     }
     this.maybeComplete(p);
     return checkpointId;
@@ -240,12 +291,19 @@ export class CheckpointCoordinator {
     }
     if (p.timer !== null) clearTimeout(p.timer);
     const stateSize = p.handles.reduce((n, h) => n + h.stateSize, 0);
+    if (p.savepoint !== null) {
+      log.info({ jobId: this.options.jobId, checkpointId: p.checkpointId, path: pointer, stateSize }, 'savepoint completed');
+      this.onCheckpointEnded();
+      this.participants?.notifyCheckpointComplete(p.checkpointId);
+      p.savepoint.resolve({ checkpointId: p.checkpointId, path: pointer });
+      return;
+    }
     const completed: CompletedCheckpoint = { checkpointId: p.checkpointId, timestamp: p.timestamp, externalPointer: pointer, metadata, stateSize, durationMs: performance.now() - p.started };
     this.addCompleted(completed);
     this.failureManager.handleCheckpointSuccess();
     log.info({ jobId: this.options.jobId, checkpointId: p.checkpointId, stateSize, durationMs: Math.round(completed.durationMs) }, 'checkpoint completed');
     // Older checkpoints still pending can no longer be the latest: Flink subsumes them.
-    for (const older of [...this.pending.values()]) if (older.checkpointId < p.checkpointId) this.abort(older, CheckpointFailureReason.CHECKPOINT_SUBSUMED);
+    for (const older of [...this.pending.values()]) if (older.checkpointId < p.checkpointId && older.savepoint === null) this.abort(older, CheckpointFailureReason.CHECKPOINT_SUBSUMED);
     this.onCheckpointEnded();
     this.participants?.notifyCheckpointComplete(p.checkpointId);
   }
@@ -262,6 +320,16 @@ export class CheckpointCoordinator {
   private abort(p: PendingCheckpoint, reason: CheckpointFailureReason, cause?: unknown): void {
     if (!this.pending.delete(p.checkpointId)) return;
     if (p.timer !== null) clearTimeout(p.timer);
+    if (p.savepoint !== null) {
+      // A failed savepoint is reported to whoever asked for it; it does not fail the job.
+      this.numFailed++;
+      log.warn({ jobId: this.options.jobId, checkpointId: p.checkpointId, reason, err: cause }, 'savepoint failed');
+      if (!p.finalizing) this.track(this.options.storage.discardCheckpoint(p.checkpointId));
+      this.participants?.notifyCheckpointAborted(p.checkpointId);
+      this.onCheckpointEnded();
+      p.savepoint.reject(this.savepointError(p.checkpointId, reason, cause));
+      return;
+    }
     if (reason !== CheckpointFailureReason.CHECKPOINT_SUBSUMED && reason !== CheckpointFailureReason.CHECKPOINT_COORDINATOR_SUSPEND) this.numFailed++;
     if (isCountedFailure(reason)) log.warn({ jobId: this.options.jobId, checkpointId: p.checkpointId, reason, err: cause }, 'checkpoint failed');
     // The metadata of a checkpoint being finalized is not removed under it; finalize() discards it.

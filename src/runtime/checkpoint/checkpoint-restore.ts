@@ -1,32 +1,74 @@
 /*
- * Restoring a job from a completed checkpoint (Flink's StateAssignmentOperation): the task state
- * files named in `_metadata` are read, and the state of each operator is assigned to the subtasks
- * of the job about to run. Keyed state goes by key group (each new subtask's backend takes the key
- * groups of its range from all old snapshots), operator state is redistributed round-robin (list),
- * to all (union, broadcast), and coordinator (enumerator) state goes to the source coordinators.
+ * Restoring a job from a completed checkpoint or a savepoint (Flink's StateAssignmentOperation):
+ * the task state files named in `_metadata` are read, and the state of each operator — found by
+ * its operator id (operator-id.ts) — is assigned to the subtasks of the job about to run, at
+ * whatever parallelism it now has. Keyed state goes by key group (each new subtask's backend
+ * takes the key groups of its range from all old snapshots), operator list state is split
+ * round-robin, union and broadcast state go to all, and coordinator (enumerator) state goes to
+ * the source coordinators. State of operators that are no longer in the job is an error unless
+ * the job allows non-restored state ('execution.savepoint.ignore-unclaimed-state').
  */
+import { existsSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { ErrorCodes, FlinkError } from '../../errors.ts';
 import type { JobGraph } from '../../graph/job-graph.ts';
+import { getLogger } from '../../utils/logger.ts';
 import { OperatorStateBackend } from '../state/operator/operator-state-backend.ts';
 import type { OperatorStateSnapshot } from '../state/operator/operator-state-snapshot.ts';
 import type { KeyedStateSnapshot } from '../state/snapshot/keyed-state-snapshot.ts';
-import { operatorIdOf, type TaskRestoreState } from '../tasks/subtask-checkpoint-coordinator.ts';
+import type { TaskRestoreState } from '../tasks/task-state-restorer.ts';
 import type { CheckpointMetadata, CoordinatorState } from './checkpoint-metadata.ts';
-import type { CheckpointStorage } from './checkpoint-storage.ts';
+import { checkpointDirectoryPath, METADATA_FILE_NAME, type CheckpointReader } from './checkpoint-storage.ts';
+import { operatorIdsOf } from './operator-id.ts';
+
+const log = getLogger('CheckpointRestore');
 
 export interface JobRestoreState {
   readonly checkpointId: number;
+  /** The checkpoint or savepoint directory (or in-memory pointer) restored. */
+  readonly pointer: string;
   /** Per task key (`<vertexId>/<subtaskIndex>`). */
   readonly tasks: ReadonlyMap<string, TaskRestoreState>;
   /** Per operator id of a split-based source. */
   readonly coordinators: ReadonlyMap<string, CoordinatorState>;
 }
 
-export async function loadRestoreState(storage: CheckpointStorage, pointer: string, metadata: CheckpointMetadata, jobGraph: JobGraph): Promise<JobRestoreState> {
+function restoreError(path: string, what: string, cause?: unknown): FlinkError {
+  return new FlinkError(ErrorCodes.FLINK_TS_ILLEGAL_STATE, `Cannot restore the job from '${path}': ${what}`, { ...(cause === undefined ? {} : { cause }), context: { file: path } });
+}
+
+/**
+ * The directory of a savepoint or retained checkpoint given by the user ('execution.savepoint.path',
+ * `flink-ts run -s`): the directory itself or its `_metadata` file, as a path or file:// URI.
+ */
+export function resolveRestorePath(path: string): string {
+  const local = checkpointDirectoryPath(path);
+  if (!existsSync(local)) throw restoreError(path, 'the path does not exist');
+  const dir = statSync(local).isDirectory() ? local : basename(local) === METADATA_FILE_NAME ? dirname(local) : null;
+  if (dir === null) throw restoreError(path, `it is neither a checkpoint or savepoint directory nor its '${METADATA_FILE_NAME}' file`);
+  if (!existsSync(join(dir, METADATA_FILE_NAME))) {
+    throw restoreError(path, `it has no '${METADATA_FILE_NAME}' file, so it is not a completed checkpoint or savepoint (a chk-<n> directory gets '${METADATA_FILE_NAME}' last, when the checkpoint completes)`);
+  }
+  return dir;
+}
+
+/** Reads the metadata and every task state file of a checkpoint; errors name the path. */
+export async function readCheckpoint(reader: CheckpointReader, pointer: string): Promise<{ metadata: CheckpointMetadata; tasks: Awaited<ReturnType<CheckpointReader['readTaskState']>>[] }> {
+  try {
+    const metadata = await reader.readMetadata(pointer);
+    const tasks = [];
+    for (const handle of metadata.tasks) tasks.push(await reader.readTaskState(pointer, handle));
+    return { metadata, tasks };
+  } catch (e) {
+    throw restoreError(pointer, e instanceof Error ? e.message : String(e), e);
+  }
+}
+
+export async function loadRestoreState(reader: CheckpointReader, pointer: string, jobGraph: JobGraph, allowNonRestoredState: boolean): Promise<JobRestoreState> {
+  const { metadata, tasks: taskStates } = await readCheckpoint(reader, pointer);
   const keyed = new Map<string, KeyedStateSnapshot[]>();
   const operatorState = new Map<string, (OperatorStateSnapshot | undefined)[]>();
-  for (const handle of metadata.tasks) {
-    const task = await storage.readTaskState(pointer, handle);
+  for (const task of taskStates) {
     for (const op of task.operators) {
       if (op.keyed !== undefined) {
         const list = keyed.get(op.operatorId) ?? [];
@@ -40,12 +82,13 @@ export async function loadRestoreState(storage: CheckpointStorage, pointer: stri
       }
     }
   }
+  const ids = operatorIdsOf(jobGraph);
   const known = new Set<string>();
   const tasks = new Map<string, TaskRestoreState>();
   for (const vertex of jobGraph.vertices) {
     const perSubtask = Array.from({ length: vertex.parallelism }, () => new Map<string, { keyed: KeyedStateSnapshot[]; operatorState: OperatorStateSnapshot[] }>());
     for (const node of vertex.chainedNodes) {
-      const id = operatorIdOf(vertex, node);
+      const id = ids.get(node.id)!;
       known.add(id);
       const old = operatorState.get(id);
       const parts = old === undefined ? null : OperatorStateBackend.redistribute(Array.from({ length: old.length }, (_, i) => old[i]), vertex.parallelism);
@@ -53,15 +96,20 @@ export async function loadRestoreState(storage: CheckpointStorage, pointer: stri
         perSubtask[subtask]!.set(id, { keyed: keyed.get(id) ?? [], operatorState: parts?.[subtask] ?? [] });
       }
     }
-    perSubtask.forEach((operators, subtask) => tasks.set(`${vertex.id}/${subtask}`, { checkpointId: metadata.checkpointId, operators }));
+    perSubtask.forEach((operators, subtask) => tasks.set(`${vertex.id}/${subtask}`, { checkpointId: metadata.checkpointId, pointer, operators }));
   }
   const unknown = [...new Set([...keyed.keys(), ...operatorState.keys(), ...metadata.coordinators.map((c) => c.operatorId)])].filter((id) => !known.has(id));
   if (unknown.length > 0) {
-    throw new FlinkError(
-      ErrorCodes.FLINK_TS_ILLEGAL_STATE,
-      `Cannot restore checkpoint ${metadata.checkpointId} from '${pointer}': it holds state of operators that are not part of the job (${unknown.join(', ')})`,
-      { context: { checkpointId: metadata.checkpointId, file: pointer } },
-    );
+    if (!allowNonRestoredState) {
+      throw new FlinkError(
+        ErrorCodes.FLINK_TS_ILLEGAL_STATE,
+        `Cannot restore the job from '${pointer}' (checkpoint ${metadata.checkpointId}): it holds state of operators that are not part of the job (${unknown.join(', ')}). ` +
+          `Give stateful operators the same uid() as before, or allow non-restored state with 'execution.savepoint.ignore-unclaimed-state: true' (flink-ts run --allowNonRestoredState)`,
+        { context: { checkpointId: metadata.checkpointId, file: pointer } },
+      );
+    }
+    log.info({ checkpointId: metadata.checkpointId, path: pointer, operators: unknown }, 'state of operators that are not part of the job is not restored');
   }
-  return { checkpointId: metadata.checkpointId, tasks, coordinators: new Map(metadata.coordinators.map((c) => [c.operatorId, c])) };
+  const coordinators = new Map(metadata.coordinators.filter((c) => known.has(c.operatorId)).map((c) => [c.operatorId, c]));
+  return { checkpointId: metadata.checkpointId, pointer, tasks, coordinators };
 }

@@ -14,7 +14,13 @@
  *
  * JobManagerCheckpointStorage (no 'state.checkpoints.dir') keeps the same bytes in memory, for
  * recovery within this process only.
+ *
+ * Savepoints are written by either storage to a directory of their own,
+ * `<target>/savepoint-<first 6 characters of the job id>-<random>/`, laid out as a checkpoint
+ * (task state files, then `_metadata`), with file names relative to it: the directory is
+ * self-contained and can be moved or copied elsewhere before a job is restored from it.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { readFile, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -24,19 +30,29 @@ import { decodeMetadata, decodeTaskState, encodeMetadata, encodeTaskState, type 
 
 export const METADATA_FILE_NAME = '_metadata';
 export const CHECKPOINT_DIR_PREFIX = 'chk-';
+export const SAVEPOINT_DIR_PREFIX = 'savepoint-';
 
-export interface CheckpointStorage {
+/** Reads completed checkpoints by their pointer. */
+export interface CheckpointReader {
+  readMetadata(pointer: string): Promise<CheckpointMetadata>;
+  readTaskState(pointer: string, handle: TaskStateHandle): Promise<TaskStateSnapshot>;
+}
+
+export interface CheckpointStorage extends CheckpointReader {
   /** 'filesystem' or 'jobmanager', as Flink names them. */
   readonly type: string;
   /** Prepares the location of a checkpoint before its barriers are injected. */
   initializeCheckpoint(checkpointId: number): Promise<void>;
+  /**
+   * Prepares a savepoint: the checkpoint `checkpointId` is written to a new directory under
+   * `targetDirectory` instead of the checkpoint directory. Returns that directory.
+   */
+  initializeSavepoint(checkpointId: number, targetDirectory: string, jobId: string): Promise<string>;
   /** Called by a subtask at the end of the asynchronous part of its snapshot. */
   writeTaskState(checkpointId: number, snapshot: TaskStateSnapshot): Promise<TaskStateHandle>;
   /** Writes the metadata, last; returns the checkpoint's external pointer (its directory). */
   finalizeCheckpoint(metadata: CheckpointMetadata): Promise<string>;
-  readMetadata(pointer: string): Promise<CheckpointMetadata>;
-  readTaskState(pointer: string, handle: TaskStateHandle): Promise<TaskStateSnapshot>;
-  /** Deletes a checkpoint, complete or not. */
+  /** Deletes a checkpoint (or an incomplete savepoint), complete or not. */
   discardCheckpoint(checkpointId: number): Promise<void>;
   /** Called when the job ends and no checkpoint is retained. */
   discardJob(): Promise<void>;
@@ -59,6 +75,64 @@ export function checkpointDirectoryPath(directory: string): string {
   return directory;
 }
 
+/** Creates `<target>/savepoint-<jobId prefix>-<random>` (Flink's savepoint directory name). */
+function createSavepointDirectory(targetDirectory: string, jobId: string): string {
+  const dir = join(checkpointDirectoryPath(targetDirectory), `${SAVEPOINT_DIR_PREFIX}${jobId.slice(0, 6)}-${randomBytes(6).toString('hex')}`);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw ioError('Cannot create the savepoint directory', dir, e);
+  }
+  return dir;
+}
+
+async function writeTaskStateFile(dir: string, snapshot: TaskStateSnapshot): Promise<TaskStateHandle> {
+  const location = taskFileName(snapshot.vertexId, snapshot.subtaskIndex);
+  const path = join(dir, location);
+  const bytes = encodeTaskState(snapshot);
+  // No mkdir here: a checkpoint discarded meanwhile must not come back as an empty folder.
+  try {
+    await writeFile(path, bytes);
+  } catch (e) {
+    throw ioError('Cannot write the task state file', path, e);
+  }
+  return { vertexId: snapshot.vertexId, subtaskIndex: snapshot.subtaskIndex, location, stateSize: bytes.length };
+}
+
+function writeMetadataFile(dir: string, metadata: CheckpointMetadata): void {
+  const temporary = join(dir, `${METADATA_FILE_NAME}.inprogress`);
+  try {
+    writeFileSync(temporary, encodeMetadata(metadata));
+    renameSync(temporary, join(dir, METADATA_FILE_NAME));
+  } catch (e) {
+    throw ioError('Cannot write the checkpoint metadata', join(dir, METADATA_FILE_NAME), e);
+  }
+}
+
+/** Reads checkpoints and savepoints from directories (any storage wrote them). */
+export const FILE_CHECKPOINT_READER: CheckpointReader = {
+  async readMetadata(pointer: string): Promise<CheckpointMetadata> {
+    const path = join(pointer, METADATA_FILE_NAME);
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(path);
+    } catch (e) {
+      throw ioError('Cannot read the checkpoint metadata', path, e);
+    }
+    return decodeMetadata(bytes, path);
+  },
+  async readTaskState(pointer: string, handle: TaskStateHandle): Promise<TaskStateSnapshot> {
+    const path = join(pointer, handle.location);
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(path);
+    } catch (e) {
+      throw ioError('Cannot read the task state file', path, e);
+    }
+    return decodeTaskState(bytes, path);
+  },
+};
+
 export class FileSystemCheckpointStorage implements CheckpointStorage {
   readonly type = 'filesystem';
   /** <state.checkpoints.dir>/<jobId> */
@@ -68,8 +142,16 @@ export class FileSystemCheckpointStorage implements CheckpointStorage {
     this.jobDirectory = join(checkpointDirectoryPath(baseDirectory), jobId);
   }
 
+  private readonly savepoints = new Map<number, string>();
+
   checkpointDirectory(checkpointId: number): string {
-    return join(this.jobDirectory, `${CHECKPOINT_DIR_PREFIX}${checkpointId}`);
+    return this.savepoints.get(checkpointId) ?? join(this.jobDirectory, `${CHECKPOINT_DIR_PREFIX}${checkpointId}`);
+  }
+
+  async initializeSavepoint(checkpointId: number, targetDirectory: string, jobId: string): Promise<string> {
+    const dir = createSavepointDirectory(targetDirectory, jobId);
+    this.savepoints.set(checkpointId, dir);
+    return dir;
   }
 
   async initializeCheckpoint(checkpointId: number): Promise<void> {
@@ -84,54 +166,27 @@ export class FileSystemCheckpointStorage implements CheckpointStorage {
   }
 
   async writeTaskState(checkpointId: number, snapshot: TaskStateSnapshot): Promise<TaskStateHandle> {
-    const location = taskFileName(snapshot.vertexId, snapshot.subtaskIndex);
-    const path = join(this.checkpointDirectory(checkpointId), location);
-    const bytes = encodeTaskState(snapshot);
-    // No mkdir here: a checkpoint discarded meanwhile must not come back as an empty folder.
-    try {
-      await writeFile(path, bytes);
-    } catch (e) {
-      throw ioError('Cannot write the task state file', path, e);
-    }
-    return { vertexId: snapshot.vertexId, subtaskIndex: snapshot.subtaskIndex, location, stateSize: bytes.length };
+    return writeTaskStateFile(this.checkpointDirectory(checkpointId), snapshot);
   }
 
   async finalizeCheckpoint(metadata: CheckpointMetadata): Promise<string> {
     const dir = this.checkpointDirectory(metadata.checkpointId);
-    const temporary = join(dir, `${METADATA_FILE_NAME}.inprogress`);
-    try {
-      writeFileSync(temporary, encodeMetadata(metadata));
-      renameSync(temporary, join(dir, METADATA_FILE_NAME));
-    } catch (e) {
-      throw ioError('Cannot write the checkpoint metadata', join(dir, METADATA_FILE_NAME), e);
-    }
+    writeMetadataFile(dir, metadata);
     return dir;
   }
 
-  async readMetadata(pointer: string): Promise<CheckpointMetadata> {
-    const path = join(pointer, METADATA_FILE_NAME);
-    let bytes: Uint8Array;
-    try {
-      bytes = await readFile(path);
-    } catch (e) {
-      throw ioError('Cannot read the checkpoint metadata', path, e);
-    }
-    return decodeMetadata(bytes, path);
+  readMetadata(pointer: string): Promise<CheckpointMetadata> {
+    return FILE_CHECKPOINT_READER.readMetadata(pointer);
   }
 
-  async readTaskState(pointer: string, handle: TaskStateHandle): Promise<TaskStateSnapshot> {
-    const path = join(pointer, handle.location);
-    let bytes: Uint8Array;
-    try {
-      bytes = await readFile(path);
-    } catch (e) {
-      throw ioError('Cannot read the task state file', path, e);
-    }
-    return decodeTaskState(bytes, path);
+  readTaskState(pointer: string, handle: TaskStateHandle): Promise<TaskStateSnapshot> {
+    return FILE_CHECKPOINT_READER.readTaskState(pointer, handle);
   }
 
   async discardCheckpoint(checkpointId: number): Promise<void> {
-    await rm(this.checkpointDirectory(checkpointId), { recursive: true, force: true });
+    const dir = this.checkpointDirectory(checkpointId);
+    this.savepoints.delete(checkpointId);
+    await rm(dir, { recursive: true, force: true });
   }
 
   async discardJob(): Promise<void> {
@@ -154,6 +209,8 @@ export class FileSystemCheckpointStorage implements CheckpointStorage {
 export class JobManagerCheckpointStorage implements CheckpointStorage {
   readonly type = 'jobmanager';
   private readonly checkpoints = new Map<number, { tasks: Map<string, Uint8Array>; metadata: Uint8Array | null }>();
+  /** Savepoints go to directories even when checkpoints stay in memory. */
+  private readonly savepoints = new Map<number, string>();
 
   private pointer(checkpointId: number): string {
     return `jobmanager://${CHECKPOINT_DIR_PREFIX}${checkpointId}`;
@@ -169,7 +226,15 @@ export class JobManagerCheckpointStorage implements CheckpointStorage {
     this.checkpoints.set(checkpointId, { tasks: new Map(), metadata: null });
   }
 
+  async initializeSavepoint(checkpointId: number, targetDirectory: string, jobId: string): Promise<string> {
+    const dir = createSavepointDirectory(targetDirectory, jobId);
+    this.savepoints.set(checkpointId, dir);
+    return dir;
+  }
+
   async writeTaskState(checkpointId: number, snapshot: TaskStateSnapshot): Promise<TaskStateHandle> {
+    const savepoint = this.savepoints.get(checkpointId);
+    if (savepoint !== undefined) return writeTaskStateFile(savepoint, snapshot);
     const location = taskFileName(snapshot.vertexId, snapshot.subtaskIndex);
     const checkpoint = this.checkpoints.get(checkpointId);
     if (checkpoint === undefined) throw new FlinkError(ErrorCodes.FLINK_TS_ILLEGAL_STATE, `Checkpoint ${checkpointId} was discarded`);
@@ -179,6 +244,11 @@ export class JobManagerCheckpointStorage implements CheckpointStorage {
   }
 
   async finalizeCheckpoint(metadata: CheckpointMetadata): Promise<string> {
+    const savepoint = this.savepoints.get(metadata.checkpointId);
+    if (savepoint !== undefined) {
+      writeMetadataFile(savepoint, metadata);
+      return savepoint;
+    }
     const checkpoint = this.checkpoints.get(metadata.checkpointId);
     if (checkpoint === undefined) throw new FlinkError(ErrorCodes.FLINK_TS_ILLEGAL_STATE, `Checkpoint ${metadata.checkpointId} was discarded`);
     checkpoint.metadata = encodeMetadata(metadata);
@@ -186,12 +256,14 @@ export class JobManagerCheckpointStorage implements CheckpointStorage {
   }
 
   async readMetadata(pointer: string): Promise<CheckpointMetadata> {
+    if (!pointer.startsWith('jobmanager://')) return FILE_CHECKPOINT_READER.readMetadata(pointer);
     const metadata = this.checkpoints.get(this.idOf(pointer))!.metadata;
     if (metadata === null) throw new FlinkError(ErrorCodes.FLINK_TS_ILLEGAL_STATE, `Checkpoint '${pointer}' is not complete`);
     return decodeMetadata(metadata, pointer);
   }
 
   async readTaskState(pointer: string, handle: TaskStateHandle): Promise<TaskStateSnapshot> {
+    if (!pointer.startsWith('jobmanager://')) return FILE_CHECKPOINT_READER.readTaskState(pointer, handle);
     const bytes = this.checkpoints.get(this.idOf(pointer))!.tasks.get(handle.location);
     if (bytes === undefined) throw new FlinkError(ErrorCodes.FLINK_TS_ILLEGAL_STATE, `Checkpoint '${pointer}' has no state '${handle.location}'`);
     return decodeTaskState(bytes, `${pointer}/${handle.location}`);
@@ -199,6 +271,9 @@ export class JobManagerCheckpointStorage implements CheckpointStorage {
 
   async discardCheckpoint(checkpointId: number): Promise<void> {
     this.checkpoints.delete(checkpointId);
+    const savepoint = this.savepoints.get(checkpointId);
+    this.savepoints.delete(checkpointId);
+    if (savepoint !== undefined) await rm(savepoint, { recursive: true, force: true });
   }
 
   async discardJob(): Promise<void> {

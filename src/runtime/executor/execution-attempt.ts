@@ -23,7 +23,8 @@ import { SourceCoordinator } from '../source/source-coordinator.ts';
 import type { CoordinatorStore } from '../source/watermark-alignment-coordinator.ts';
 import type { StateBackend } from '../state/keyed-state-backend.ts';
 import { StreamTask } from '../tasks/stream-task.ts';
-import { operatorIdOf, type TaskCheckpointServices } from '../tasks/subtask-checkpoint-coordinator.ts';
+import type { TaskCheckpointServices } from '../tasks/subtask-checkpoint-coordinator.ts';
+import { operatorIdOf, operatorIdsOf } from '../checkpoint/operator-id.ts';
 import { TaskScheduler } from '../tasks/task-scheduler.ts';
 import { TaskState } from '../tasks/task-state.ts';
 import type { SourceSplit } from '../../connector/source/source.ts';
@@ -106,15 +107,17 @@ export class ExecutionAttempt implements CheckpointParticipants {
     return keys;
   }
 
-  async triggerCheckpoint(barrier: CheckpointBarrier): Promise<CoordinatorState[]> {
+  async triggerCheckpoint(barrier: CheckpointBarrier, options?: { readonly stopSources?: boolean }): Promise<CoordinatorState[]> {
     const states: CoordinatorState[] = [];
+    const jobGraph = this.parameters.jobGraph;
     try {
       for (const [nodeId, coordinator] of this.coordinators) {
-        const vertex = this.parameters.jobGraph.vertexOf(nodeId);
+        const vertex = jobGraph.vertexOf(nodeId);
         const { version, state } = await coordinator.snapshotState(barrier.checkpointId);
-        states.push({ operatorId: operatorIdOf(vertex, vertex.head), serializerVersion: version, state });
+        states.push({ operatorId: operatorIdOf(jobGraph, vertex.head), serializerVersion: version, state });
       }
-      for (const [vertex, tasks] of this.tasksByVertex) if (vertex.isSource()) for (const task of tasks) task.triggerCheckpoint(barrier);
+      const stopSource = options?.stopSources === true;
+      for (const [vertex, tasks] of this.tasksByVertex) if (vertex.isSource()) for (const task of tasks) task.triggerCheckpoint(barrier, stopSource);
     } finally {
       // Assignments held back while the enumerators were snapshotted now follow the barrier.
       for (const coordinator of this.coordinators.values()) coordinator.releaseDeliveries();
@@ -129,6 +132,19 @@ export class ExecutionAttempt implements CheckpointParticipants {
 
   notifyCheckpointAborted(checkpointId: number): void {
     for (const task of this.allTasks()) task.notifyCheckpointAborted(checkpointId);
+  }
+
+  /** A stop-with-savepoint failed: the sources it had stopped go on. */
+  resumeSources(): void {
+    for (const [vertex, tasks] of this.tasksByVertex) if (vertex.isSource()) for (const task of tasks) task.resumeSource();
+  }
+
+  /**
+   * Stop-with-savepoint succeeded: every task ends without draining (no end of input, no
+   * finish()), after the savepoint's completion reached its operators; the attempt finishes.
+   */
+  stopWithoutDrain(): void {
+    for (const task of this.allTasks()) task.stopWithoutDrain();
   }
 
   // ---- deployment ---------------------------------------------------------------------------
@@ -152,7 +168,7 @@ export class ExecutionAttempt implements CheckpointParticipants {
           task?.executeInMailbox(() => action(task.chain.head as SourceOperator<unknown, SourceSplit>), 'source coordinator event');
         };
         const coordinator = new SourceCoordinator(head.name, head.source.source, vertex.parallelism, deliver, (e) => this.fail(e), this.parameters.coordinatorStore);
-        const restored = restore?.coordinators.get(operatorIdOf(vertex, head));
+        const restored = restore?.coordinators.get(operatorIdOf(jobGraph, head));
         if (restored !== undefined) coordinator.setRestoredState(restored.serializerVersion, restored.state);
         this.coordinators.set(head.id, coordinator);
       }
@@ -178,6 +194,7 @@ export class ExecutionAttempt implements CheckpointParticipants {
             ...(this.parameters.stateBackend === undefined ? {} : { stateBackend: this.parameters.stateBackend }),
             ...(checkpointing === null ? {} : { checkpointing }),
             ...(restoreState === undefined ? {} : { restoreState }),
+            operatorIds: operatorIdsOf(jobGraph),
           }),
         );
       }

@@ -3,7 +3,9 @@
  * (execution-attempt.ts) deploys the tasks, channels and source coordinators; the job tracks its
  * status, fails an attempt on its first task failure, and — with a restart strategy — restarts
  * all tasks from the latest completed checkpoint. With checkpointing on, a CheckpointCoordinator
- * lives as long as the job and takes checkpoints of whichever attempt is running.
+ * lives as long as the job and takes checkpoints of whichever attempt is running. A job may start
+ * from a savepoint or retained checkpoint ('execution.savepoint.path'); until it completed a
+ * checkpoint of its own, restarts go back to that one.
  */
 import { configurationError, ErrorCodes, FlinkError } from '../../errors.ts';
 import type { Accumulator } from '../../api/common/accumulators.ts';
@@ -12,8 +14,9 @@ import type { RestartStrategyConfiguration } from '../../api/environment/restart
 import type { JobGraph, JobVertex } from '../../graph/job-graph.ts';
 import { getLogger } from '../../utils/logger.ts';
 import { CheckpointCoordinator, type CheckpointStatistics } from '../checkpoint/checkpoint-coordinator.ts';
-import { loadRestoreState, type JobRestoreState } from '../checkpoint/checkpoint-restore.ts';
-import { FileSystemCheckpointStorage, JobManagerCheckpointStorage } from '../checkpoint/checkpoint-storage.ts';
+import { loadRestoreState, resolveRestorePath, type JobRestoreState } from '../checkpoint/checkpoint-restore.ts';
+import type { SavepointResult } from '../checkpoint/checkpoint-coordinator.ts';
+import { FILE_CHECKPOINT_READER, FileSystemCheckpointStorage, JobManagerCheckpointStorage } from '../checkpoint/checkpoint-storage.ts';
 import { MetricGroup } from '../metrics/metric-group.ts';
 import { CoordinatorStore } from '../source/watermark-alignment-coordinator.ts';
 import type { StateBackend } from '../state/keyed-state-backend.ts';
@@ -55,6 +58,10 @@ export interface LocalExecutionOptions {
   readonly restartStrategy?: RestartStrategyConfiguration;
   /** Logs a summary of the job's state backend statistics at this interval; none when absent. */
   readonly statisticsSummaryIntervalMs?: number;
+  /** The savepoint or retained checkpoint to start from ('execution.savepoint.path'). */
+  readonly restoreFrom?: { readonly path: string; readonly allowNonRestoredState: boolean };
+  /** 'state.savepoints.dir': where savepoints go when no directory is given. */
+  readonly savepointDirectory?: string;
 }
 
 export class LocalJob {
@@ -74,6 +81,9 @@ export class LocalJob {
   private cancelRequested = false;
   private wakeRestart: (() => void) | null = null;
   private numRestarts = 0;
+  /** The directory given by 'execution.savepoint.path', once resolved. */
+  private initialRestorePointer: string | null = null;
+  private stopRequested = false;
   private startTime = 0;
   private endTime = 0;
   private lastSample = new Map<number, { time: number; counts: Counts; rates: Counts }>();
@@ -133,6 +143,45 @@ export class LocalJob {
     return this.numRestarts;
   }
 
+  /**
+   * Takes a savepoint into `targetDirectory` (or 'state.savepoints.dir'); resolves with its path.
+   * With `stop`, the sources stop after the savepoint's barrier and, once it completed and its
+   * completion reached every operator, the job ends as FINISHED without draining.
+   */
+  async triggerSavepoint(targetDirectory: string | undefined, stop: boolean): Promise<string> {
+    const directory = targetDirectory ?? this.options.savepointDirectory;
+    if (directory === undefined) {
+      throw new FlinkError(ErrorCodes.FLINK_TS_CONFIGURATION, `No savepoint directory for job '${this.jobName}': pass one to triggerSavepoint()/stopWithSavepoint() or set 'state.savepoints.dir'`);
+    }
+    const coordinator = this.checkpointCoordinator;
+    if (coordinator === null) {
+      // The tasks of a job without checkpointing carry no barrier handling at all (it costs nothing then).
+      throw new FlinkError(ErrorCodes.FLINK_TS_UNSUPPORTED, `Job '${this.jobName}' does not have checkpointing enabled; this version of Flink.TS takes savepoints of checkpointed jobs only (env.enableCheckpointing)`);
+    }
+    const attempt = this.attempt;
+    if (this.status !== JobStatus.RUNNING || attempt === null || this.stopRequested) {
+      throw new FlinkError(ErrorCodes.FLINK_TS_ILLEGAL_STATE, `Cannot take a savepoint of job '${this.jobName}' (${this.jobId}): it is ${this.stopRequested ? 'stopping' : this.status}`);
+    }
+    if (stop) this.stopRequested = true;
+    let result: SavepointResult;
+    try {
+      result = await coordinator.triggerSavepoint(directory, stop);
+    } catch (e) {
+      if (stop) {
+        this.stopRequested = false;
+        attempt.resumeSources();
+      }
+      throw e;
+    }
+    if (stop) {
+      // No checkpoint may start while the tasks end (it could not complete).
+      this.checkpointCoordinator?.stopCheckpointScheduler();
+      attempt.stopWithoutDrain();
+      await this.result.catch(() => {});
+    }
+    return result.path;
+  }
+
   /** Triggers a checkpoint now (besides the periodic ones); resolves with its id or null. */
   async triggerCheckpoint(): Promise<number | null> {
     if (this.checkpointCoordinator === null) throw new FlinkError(ErrorCodes.FLINK_TS_ILLEGAL_STATE, `Job '${this.jobName}' does not have checkpointing enabled`);
@@ -151,14 +200,31 @@ export class LocalJob {
     };
   }
 
-  /** The state of the latest completed checkpoint, for the next attempt. */
+  /**
+   * The state for the next attempt: the latest completed checkpoint; when it cannot be read
+   * (corrupt or missing files), the previous retained one, and so on; without any, the savepoint
+   * the job started from. Null when there is nothing to restore.
+   */
   private async restoreState(): Promise<JobRestoreState | null> {
-    const latest = this.checkpointCoordinator?.getLatestCompleted() ?? null;
-    if (latest === null) return null;
-    const restore = await loadRestoreState(this.checkpointCoordinator!.storage, latest.externalPointer, latest.metadata, this.jobGraph);
-    this.checkpointCoordinator!.markRestored(latest.checkpointId);
-    log.info({ jobId: this.jobId, checkpointId: latest.checkpointId, path: latest.externalPointer }, 'restoring the job from a checkpoint');
-    return restore;
+    const coordinator = this.checkpointCoordinator;
+    const candidates = [...(coordinator?.getCompletedCheckpoints() ?? [])].reverse().map((c) => c.externalPointer);
+    if (this.initialRestorePointer !== null) candidates.push(this.initialRestorePointer);
+    const allowNonRestoredState = this.options.restoreFrom?.allowNonRestoredState ?? false;
+    let firstError: unknown = undefined;
+    for (const pointer of candidates) {
+      try {
+        const reader = coordinator?.storage ?? FILE_CHECKPOINT_READER;
+        const restore = await loadRestoreState(reader, pointer, this.jobGraph, allowNonRestoredState);
+        coordinator?.markRestored(restore.checkpointId);
+        log.info({ jobId: this.jobId, checkpointId: restore.checkpointId, path: pointer }, 'restoring the job from a checkpoint');
+        return restore;
+      } catch (e) {
+        firstError ??= e;
+        if (pointer !== candidates.at(-1)) log.warn({ jobId: this.jobId, path: pointer, err: e }, 'cannot restore this checkpoint, trying the previous one');
+      }
+    }
+    if (firstError !== undefined) throw firstError;
+    return null;
   }
 
   private async run(): Promise<JobExecutionResult> {
@@ -170,6 +236,7 @@ export class LocalJob {
       const summaryInterval = this.options.statisticsSummaryIntervalMs;
       if (summaryInterval !== undefined) this.stateCoordinator.startStatisticsSummary(summaryInterval, { jobId: this.jobId });
       const services = this.checkpointServices();
+      if (this.options.restoreFrom !== undefined) this.initialRestorePointer = resolveRestorePath(this.options.restoreFrom.path);
       for (let attemptNumber = 0; ; attemptNumber++) {
         const attempt = new ExecutionAttempt({
           jobGraph: this.jobGraph,
@@ -181,7 +248,7 @@ export class LocalJob {
           metricsRoot: this.metricsRoot,
           coordinatorStore: this.coordinatorStore,
           checkpointing: services,
-          restore: attemptNumber === 0 ? null : await this.restoreState(),
+          restore: attemptNumber === 0 && this.initialRestorePointer === null ? null : await this.restoreState(),
           mayRestart: this.options.restartStrategy !== undefined && this.options.restartStrategy.type !== 'none',
         });
         this.attempt = attempt;

@@ -1,13 +1,24 @@
 /*
- * The writer side of a Sink V2 (Flink's SinkWriterOperator, without committer): creates the
- * subtask's SinkWriter in open(), writes each record in order (an asynchronous write is awaited
- * before the next one, see SerialInvoker), and at end of input waits for all writes and flushes
- * with endOfInput = true. close() closes the writer in every case.
+ * A Sink V2 in one subtask (Flink's SinkWriterOperator, with the CommitterOperator folded in):
+ * creates the subtask's SinkWriter in open() — restoreWriter() with the restored writer states of
+ * a stateful sink — writes each record in order (an asynchronous write is awaited before the next
+ * one, see SerialInvoker), and at end of input waits for all writes and flushes with endOfInput =
+ * true. close() closes the writer in every case.
+ *
+ * Before each checkpoint's barrier (prepareSnapshotPreBarrier) pending writes complete; a
+ * committing sink's writer is flushed and hands over its committables, which the SinkCommitter
+ * keeps in the checkpoint and commits when it completes; a stateful writer's state is
+ * snapshotted. At end of input the last committables are committed at once (Flink.TS has no
+ * final checkpoint yet).
  */
 import { NO_TIMESTAMP } from '../../api/common/watermark.ts';
 import type { JobInfo, TaskInfo } from '../../api/common/runtime-context.ts';
-import type { Sink, SinkWriter, SinkWriterContext, WriterInitContext } from '../../api/functions/sink-function.ts';
+import type { CommittingSinkWriter, Sink, SinkWriter, SinkWriterContext, StatefulSinkWriter, WriterInitContext } from '../../api/functions/sink-function.ts';
 import { SerialInvoker } from './serial-invoker.ts';
+import { SinkCommitter, type PendingCommittable } from './sink-committer.ts';
+import { ListStateDescriptor } from '../../api/state/state-descriptor.ts';
+import type { ListState } from '../../api/state/state.ts';
+import { operatorStateBackendOf } from '../state/operator/function-state.ts';
 import { AbstractStreamOperator, describeRecord, type OneInputStreamOperator } from './stream-operator.ts';
 import type { StreamingRuntimeContext } from './streaming-runtime-context.ts';
 import type { MetricGroup } from '../metrics/metric-group.ts';
@@ -65,6 +76,10 @@ export class SinkWriterOperator<IN> extends AbstractStreamOperator<unknown> impl
   private writer: SinkWriter<IN> | null = null;
   private readonly context = new WriterContext();
   private invoker: SerialInvoker<IN> | null = null;
+  private committer: SinkCommitter | null = null;
+  private writerState: ListState<unknown> | null = null;
+  /** Restore gives this operator its operator state (see task-state-restorer.ts). */
+  readonly usesOperatorState: boolean;
 
   constructor(sink: Sink<IN>) {
     super();
@@ -72,15 +87,34 @@ export class SinkWriterOperator<IN> extends AbstractStreamOperator<unknown> impl
       throw new TypeError('Sink must be an object with a createWriter() method');
     }
     this.sink = sink;
+    this.usesOperatorState = typeof sink.createCommitter === 'function' || typeof sink.restoreWriter === 'function';
   }
 
   override async open(): Promise<void> {
     let writer: SinkWriter<IN>;
+    const initContext = new InitContext(this.runtimeContext, this.task.processingTimeService);
+    let restoredStates: unknown[] = [];
+    if (this.usesOperatorState) {
+      const backend = operatorStateBackendOf(this, this.runtimeContext);
+      // Flink's state names for the writer's and the committer's state.
+      this.writerState = backend.getListState(new ListStateDescriptor<unknown>('writer_raw_states'));
+      restoredStates = [...(this.writerState.get() ?? [])];
+      const committables = backend.getListState(new ListStateDescriptor<PendingCommittable>('streaming_committer_raw_states'));
+      if (typeof this.sink.createCommitter === 'function') {
+        try {
+          this.committer = new SinkCommitter(await this.sink.createCommitter(initContext), committables, `the committables of ${this.operatorName}`);
+        } catch (e) {
+          throw this.userError(e, 'creating the committer');
+        }
+      }
+    }
     try {
-      writer = await this.sink.createWriter(new InitContext(this.runtimeContext, this.task.processingTimeService));
+      writer = restoredStates.length > 0 && typeof this.sink.restoreWriter === 'function' ? await this.sink.restoreWriter(initContext, restoredStates) : await this.sink.createWriter(initContext);
     } catch (e) {
       throw this.userError(e, 'creating the sink writer');
     }
+    // The restored checkpoint completed: what it was to commit is committed now (again, maybe).
+    if (this.committer?.hasPending === true) await this.commit(Number.POSITIVE_INFINITY, 'committing the committables of the restored checkpoint');
     if (typeof writer !== 'object' || writer === null || typeof writer.write !== 'function') {
       throw this.userError(new TypeError('createWriter() must return an object with write(), flush() and close() methods'), 'creating the sink writer');
     }
@@ -112,6 +146,45 @@ export class SinkWriterOperator<IN> extends AbstractStreamOperator<unknown> impl
     return this.invoker === null ? 0 : this.invoker.queued;
   }
 
+  /** Before the barrier passes: writes complete; committables and writer state join the checkpoint. */
+  prepareSnapshotPreBarrier(checkpointId: number): Promise<void> | undefined {
+    if (this.invoker === null || this.writer === null || (!this.usesOperatorState && !this.invoker.isBusy)) return undefined;
+    return this.prepareSnapshot(checkpointId);
+  }
+
+  private async prepareSnapshot(checkpointId: number): Promise<void> {
+    await this.invoker!.whenIdle();
+    const writer = this.writer!;
+    try {
+      if (this.committer !== null) {
+        await writer.flush(false);
+        this.committer.add(checkpointId, await this.prepareCommit(writer));
+      }
+      const stateful = writer as Partial<StatefulSinkWriter<IN, unknown>>;
+      if (this.writerState !== null && typeof stateful.snapshotState === 'function') this.writerState.update(await stateful.snapshotState(checkpointId));
+    } catch (e) {
+      throw this.userError(e, `preparing checkpoint ${checkpointId}`);
+    }
+  }
+
+  private async prepareCommit(writer: SinkWriter<IN>): Promise<unknown[]> {
+    const committing = writer as Partial<CommittingSinkWriter<IN, unknown>>;
+    if (typeof committing.prepareCommit !== 'function') throw new TypeError('the writer of a sink with createCommitter() must have a prepareCommit() method');
+    return [...(await committing.prepareCommit())];
+  }
+
+  notifyCheckpointComplete(checkpointId: number): Promise<void> | undefined {
+    return this.committer === null ? undefined : this.commit(checkpointId, `committing checkpoint ${checkpointId}`);
+  }
+
+  private async commit(upTo: number, what: string): Promise<void> {
+    try {
+      await this.committer!.commitUpTo(upTo);
+    } catch (e) {
+      throw this.userError(e, what);
+    }
+  }
+
   override async finish(): Promise<void> {
     if (this.invoker === null || this.writer === null) return;
     await this.invoker.whenIdle();
@@ -120,17 +193,28 @@ export class SinkWriterOperator<IN> extends AbstractStreamOperator<unknown> impl
     } catch (e) {
       throw this.userError(e, 'flushing at end of input');
     }
+    if (this.committer === null) return;
+    // In place of Flink's final checkpoint: what is left is committed at end of input.
+    try {
+      this.committer.add(Number.MAX_SAFE_INTEGER, await this.prepareCommit(this.writer));
+    } catch (e) {
+      throw this.userError(e, 'preparing the final commit');
+    }
+    await this.commit(Number.POSITIVE_INFINITY, 'committing at end of input');
   }
 
   override async close(): Promise<void> {
     this.invoker?.close();
     const writer = this.writer;
+    const committer = this.committer;
     this.writer = null;
-    if (writer === null) return;
+    this.committer = null;
     try {
-      await writer.close();
+      await writer?.close();
     } catch (e) {
       throw this.userError(e, 'closing the sink writer');
+    } finally {
+      await committer?.close();
     }
   }
 }

@@ -1,7 +1,9 @@
 /*
  * The operator of DataStream.addSink (Flink's StreamSink): calls the SinkFunction per record. An
  * invoke that returns a promise is awaited before the next record of this subtask is invoked
- * (see SerialInvoker); finish() waits for all of them before calling the function's finish().
+ * (see SerialInvoker); finish() waits for all of them before calling the function's finish(),
+ * and a checkpoint waits for them before the function's snapshotState() (so a record whose
+ * invoke has not completed is never behind a barrier the sink acknowledged).
  */
 import { resolveMethod } from '../../api/common/functions.ts';
 import { NO_TIMESTAMP } from '../../api/common/watermark.ts';
@@ -91,6 +93,11 @@ export class StreamSink<IN> extends AbstractUdfStreamOperator<unknown, SinkFunct
   /** Records waiting behind a pending asynchronous invoke. */
   get queuedInvocations(): number {
     return this.invoker.queued;
+  }
+
+  /** Before the barrier passes: pending asynchronous invocations complete (the task takes no input meanwhile). */
+  prepareSnapshotPreBarrier(): Promise<void> | undefined {
+    return this.invoker.isBusy ? this.invoker.whenIdle() : undefined;
   }
 
   override async finish(): Promise<void> {

@@ -32,6 +32,8 @@ export class SourceDriver {
   private waitingForData = false;
   private emittingFromFunction = 0;
   private ended = false;
+  /** Stop-with-savepoint: nothing is polled after the savepoint's barrier. */
+  private suspended = false;
 
   constructor(task: StreamTask, head: SourceOperator<unknown, SourceSplit> | StreamSource<unknown>, services: SourceServices) {
     this.task = task;
@@ -70,15 +72,31 @@ export class SourceDriver {
             if (head.isCanceled() || task.getState() !== TaskState.RUNNING) return;
             task.executeInMailbox(() => this.endInput(), 'end of the source function');
           },
-          (error: unknown) => task.fail(error),
+          (error: unknown) => {
+            // A function stopped by cancel() may throw on its way out; that is not a failure.
+            if (!head.isCanceled()) task.fail(error);
+          },
         );
     });
+  }
+
+  /**
+   * Stops polling a split-based source (stop-with-savepoint). A SourceFunction emits on its own:
+   * what it emits after the barrier is not part of the savepoint and is dropped with the task.
+   */
+  suspend(): void {
+    this.suspended = true;
+  }
+
+  resume(): void {
+    this.suspended = false;
+    this.task.wakeup();
   }
 
   /** One step of a split-based source: poll the reader once. */
   step(): boolean {
     const head = this.head;
-    if (!(head instanceof SourceOperator) || this.waitingForData || this.ended) return false;
+    if (!(head instanceof SourceOperator) || this.waitingForData || this.ended || this.suspended) return false;
     if (!this.task.isOutputAvailable()) return false;
     const status = head.emitNext();
     if (status === InputStatus.END_OF_INPUT) {

@@ -20,7 +20,8 @@ import { RecordBatch } from '../io/record-batch.ts';
 import { RecordWriter } from '../io/record-writer.ts';
 import { CheckpointBarrier, EndOfPartitionEvent, WatermarkStatus, type ChannelItem } from '../io/stream-events.ts';
 import { createBarrierHandler, type CheckpointBarrierHandler } from '../io/checkpoint-barrier-handler.ts';
-import { SubtaskCheckpointCoordinator, type TaskCheckpointServices, type TaskRestoreState } from './subtask-checkpoint-coordinator.ts';
+import { SubtaskCheckpointCoordinator, type TaskCheckpointServices } from './subtask-checkpoint-coordinator.ts';
+import { restoreKeyedState, restoreOperatorState, type TaskRestoreState } from './task-state-restorer.ts';
 import { MetricGroup } from '../metrics/metric-group.ts';
 import type { Output } from '../operators/output.ts';
 import type { StreamOperatorParameters, TaskServices } from '../operators/stream-operator.ts';
@@ -59,6 +60,8 @@ export interface TaskDeployment {
   readonly checkpointing?: TaskCheckpointServices;
   /** The state to start from when the job was restored from a checkpoint. */
   readonly restoreState?: TaskRestoreState;
+  /** Operator id of each stream node of the vertex (checkpoint/restore names); uid or `<vertex>-<node>` when absent. */
+  readonly operatorIds?: ReadonlyMap<number, string>;
 }
 
 const BATCHES_PER_STEP = 4;
@@ -84,10 +87,14 @@ export class StreamTask implements TaskServices {
   /** The keyed state backend of each keyed operator of the chain, by stream node id. */
   private readonly keyedStateBackends = new Map<number, KeyedStateBackend>();
   readonly checkpointing: SubtaskCheckpointCoordinator | null;
+  /** The operator id of each operator of the chain, in chain order. */
+  readonly operatorIds: readonly string[];
   private readonly barrierHandler: CheckpointBarrierHandler | null;
   /** Index of each gate's first channel in the numbering of all input channels. */
   private readonly gateOffsets: number[] = [];
   private checkpointSuspended = false;
+  /** Stop-with-savepoint: the task ends without draining (no finish(), no end of partition). */
+  private stopping = false;
   inStep = false;
   numRecordsIn = 0;
 
@@ -108,8 +115,10 @@ export class StreamTask implements TaskServices {
     this.chain = new OperatorChain(vertex, subtaskIndex, writers);
     for (const gate of this.inputs) gate.setListener({ notifyInputAvailable: () => this.scheduler.wakeup() });
     this.source = isSourceHead(this.chain.head) ? new SourceDriver(this, this.chain.head, deployment.sourceServices) : null;
+    const ids = deployment.operatorIds;
+    this.operatorIds = this.chain.nodes.map((node) => ids?.get(node.id) ?? node.uid ?? `${vertex.id}-${node.id}`);
     const services = deployment.checkpointing;
-    this.checkpointing = services === undefined ? null : new SubtaskCheckpointCoordinator(this, services, vertex, subtaskIndex);
+    this.checkpointing = services === undefined ? null : new SubtaskCheckpointCoordinator(this, services, vertex, subtaskIndex, this.operatorIds);
     let numChannels = 0;
     for (const gate of this.inputs) {
       this.gateOffsets.push(numChannels);
@@ -246,10 +255,10 @@ export class StreamTask implements TaskServices {
       this.state = TaskState.INITIALIZING;
       await this.createKeyedStateBackends();
       const restore = this.deployment.restoreState;
-      if (restore !== undefined) await this.checkpointing?.restoreKeyedState(restore);
+      if (restore !== undefined) await restoreKeyedState(this, this.operatorIds, restore);
       if (this.isTerminal()) return;
       this.chain.setupOperators((node, output) => this.operatorParameters(node, output));
-      if (restore !== undefined) this.checkpointing?.restoreOperatorState(restore);
+      if (restore !== undefined) restoreOperatorState(this, this.operatorIds, restore);
       await this.chain.openOperators();
       if (this.isTerminal()) return;
       const ended = new Promise<void>((resolve, reject) => (this.endOfInput = { resolve, reject }));
@@ -260,9 +269,14 @@ export class StreamTask implements TaskServices {
       await ended;
       if (this.isTerminal()) return;
       this.state = TaskState.FINISHING;
-      await this.chain.finishOperators();
-      this.chain.flushOutputs();
-      for (const writer of this.chain.writers) writer.broadcastEvent(EndOfPartitionEvent.INSTANCE);
+      if (this.stopping) {
+        // Commits started by the savepoint's completion end before the operators close.
+        await this.checkpointing?.whenNotificationsDone();
+      } else {
+        await this.chain.finishOperators();
+        this.chain.flushOutputs();
+        for (const writer of this.chain.writers) writer.broadcastEvent(EndOfPartitionEvent.INSTANCE);
+      }
     } catch (e) {
       error = e;
     } finally {
@@ -429,9 +443,30 @@ export class StreamTask implements TaskServices {
 
   // ---- checkpoints -------------------------------------------------------------------------
 
-  /** The coordinator triggered a checkpoint at this source task: runs in the mailbox, between records. */
-  triggerCheckpoint(barrier: CheckpointBarrier): void {
-    this.executeInMailbox(() => this.checkpointing?.triggerCheckpoint(barrier), `trigger checkpoint ${barrier.checkpointId}`);
+  /**
+   * The coordinator triggered a checkpoint at this source task: runs in the mailbox, between
+   * records. With `stopSource` (stop-with-savepoint) the source emits nothing after the barrier.
+   */
+  triggerCheckpoint(barrier: CheckpointBarrier, stopSource = false): void {
+    this.executeInMailbox(() => {
+      if (stopSource) this.source?.suspend();
+      this.checkpointing?.triggerCheckpoint(barrier);
+    }, `trigger checkpoint ${barrier.checkpointId}`);
+  }
+
+  /** A stop-with-savepoint failed: the source emits again. */
+  resumeSource(): void {
+    this.executeInMailbox(() => this.source?.resume(), 'resume the source');
+  }
+
+  /** Stop-with-savepoint completed: the task ends, its operators are closed but not finished. */
+  stopWithoutDrain(): void {
+    this.executeInMailbox(() => {
+      if (this.state !== TaskState.RUNNING) return;
+      this.stopping = true;
+      this.source?.cancel();
+      this.endOfInput?.resolve();
+    }, 'stop with savepoint');
   }
 
   notifyCheckpointComplete(checkpointId: number): void {

@@ -7,8 +7,8 @@
  *   2. the barrier is forwarded on every output (after the records emitted before it);
  *   3. asynchronous part, while the task goes on processing: the snapshots are materialized and
  *      written to the checkpoint storage, then the coordinator is acknowledged (or declined).
- * It also restores a chain from a checkpoint and delivers notifyCheckpointComplete/Aborted to
- * operators and functions (Flink's CheckpointListener).
+ * It also delivers notifyCheckpointComplete/Aborted to operators and functions (Flink's
+ * CheckpointListener); restoring a chain is task-state-restorer.ts.
  */
 import type { JobVertex } from '../../graph/job-graph.ts';
 import type { StreamNode } from '../../graph/stream-graph.ts';
@@ -16,13 +16,10 @@ import { getLogger } from '../../utils/logger.ts';
 import type { TaskStateHandle, OperatorSubtaskState } from '../checkpoint/checkpoint-metadata.ts';
 import type { CheckpointStorage } from '../checkpoint/checkpoint-storage.ts';
 import { CheckpointBarrier } from '../io/stream-events.ts';
-import { SourceOperator } from '../operators/source-operator.ts';
 import type { AbstractStreamOperator } from '../operators/stream-operator.ts';
 import type { KeyedStateBackend, SnapshotRunner } from '../state/keyed-state-backend.ts';
-import type { KeyedStateSnapshot } from '../state/snapshot/keyed-state-snapshot.ts';
 import { hasOperatorStateBackend, operatorStateBackendOf, StateSnapshotContext } from '../state/operator/function-state.ts';
 import type { OperatorStateSnapshotRunner } from '../state/operator/operator-state-backend.ts';
-import type { OperatorStateSnapshot } from '../state/operator/operator-state-snapshot.ts';
 
 const log = getLogger('SubtaskCheckpointCoordinator');
 
@@ -37,12 +34,6 @@ export interface TaskCheckpointServices {
   taskFinished(taskKey: string): void;
 }
 
-/** The state a subtask restores: per operator id, the snapshots of the old subtasks meant for it. */
-export interface TaskRestoreState {
-  readonly checkpointId: number;
-  readonly operators: ReadonlyMap<string, { readonly keyed: readonly KeyedStateSnapshot[]; readonly operatorState: readonly OperatorStateSnapshot[] }>;
-}
-
 /** What the coordinator needs of its task. */
 export interface CheckpointingTask {
   readonly name: string;
@@ -55,9 +46,10 @@ export interface CheckpointingTask {
   fail(error: unknown): void;
 }
 
-/** The id under which an operator's state is checkpointed: its uid, or its place in the graph. */
-export function operatorIdOf(vertex: JobVertex, node: StreamNode): string {
-  return node.uid ?? `${vertex.id}-${node.id}`;
+/** What the checkpointing calls on operators that have it. */
+interface OperatorHooks {
+  prepareSnapshotPreBarrier?(checkpointId: number): unknown;
+  snapshotState?(checkpointId: number): void;
 }
 
 interface FunctionHooks {
@@ -83,44 +75,20 @@ export class SubtaskCheckpointCoordinator {
   readonly taskKey: string;
   private readonly operatorIds: readonly string[];
   private readonly inflight = new Set<Promise<void>>();
+  /** notifyCheckpointComplete/Aborted calls that returned a promise (a committing sink's commit). */
+  private readonly notifications = new Set<Promise<unknown>>();
   private readonly aborted = new Set<number>();
   /** A synchronous part waiting for a function's snapshotState() promise; later ones queue behind. */
   private syncPhase: Promise<void> | null = null;
   private closed = false;
 
-  constructor(task: CheckpointingTask, services: TaskCheckpointServices, vertex: JobVertex, subtaskIndex: number) {
+  constructor(task: CheckpointingTask, services: TaskCheckpointServices, vertex: JobVertex, subtaskIndex: number, operatorIds: readonly string[]) {
     this.task = task;
     this.services = services;
     this.vertex = vertex;
     this.subtaskIndex = subtaskIndex;
     this.taskKey = `${vertex.id}/${subtaskIndex}`;
-    this.operatorIds = task.chain.nodes.map((node) => operatorIdOf(vertex, node));
-  }
-
-  // ---- restore -----------------------------------------------------------------------------
-
-  /** Loads the keyed state of the chain's keyed operators (after their backends exist). */
-  async restoreKeyedState(restore: TaskRestoreState): Promise<void> {
-    const nodes = this.task.chain.nodes;
-    for (let i = 0; i < nodes.length; i++) {
-      const snapshots = restore.operators.get(this.operatorIds[i]!)?.keyed ?? [];
-      const backend = this.task.keyedStateBackendOf(nodes[i]!.id);
-      if (backend !== undefined && snapshots.length > 0) await backend.restore(snapshots);
-    }
-  }
-
-  /** Loads operator state (after setup, before open: initializeState() finds it). */
-  restoreOperatorState(restore: TaskRestoreState): void {
-    const operators = this.task.chain.operators;
-    for (let i = 0; i < operators.length; i++) {
-      const op = operators[i]!;
-      const parts = restore.operators.get(this.operatorIds[i]!)?.operatorState ?? [];
-      const fn = userFunctionOf(op) as { initializeState?: unknown } | null;
-      // Every operator that may ask for operator state learns it was restored (isRestored()).
-      if (parts.length > 0 || op instanceof SourceOperator || typeof fn?.initializeState === 'function' || hasOperatorStateBackend(op)) {
-        operatorStateBackendOf(op).restore(parts);
-      }
-    }
+    this.operatorIds = operatorIds;
   }
 
   // ---- taking a checkpoint -------------------------------------------------------------------
@@ -139,12 +107,29 @@ export class SubtaskCheckpointCoordinator {
       this.syncPhase = this.syncPhase.then(() => this.checkpointState(barrier));
       return;
     }
+    // Flink's prepareSnapshotPreBarrier: operators hand on or complete what they hold (a sink's
+    // pending asynchronous invocations, a sink writer's flush and committables), head to tail.
+    const waiting: PromiseLike<unknown>[] = [];
+    try {
+      for (const op of this.task.chain.operators) {
+        const result = (op as OperatorHooks).prepareSnapshotPreBarrier?.(barrier.checkpointId);
+        if (isThenable(result)) waiting.push(result);
+      }
+    } catch (e) {
+      this.failSyncPhase(barrier, e, 'prepareSnapshotPreBarrier()');
+      return;
+    }
+    this.continueWhenDone(waiting, barrier, 'prepareSnapshotPreBarrier()', () => this.snapshotFunctions(barrier));
+  }
+
+  private snapshotFunctions(barrier: CheckpointBarrier): void {
     const id = barrier.checkpointId;
     const waiting: PromiseLike<unknown>[] = [];
     try {
       const ctx = new StateSnapshotContext(id, barrier.timestamp);
       for (const op of this.task.chain.operators) {
-        if (op instanceof SourceOperator) op.snapshotState(id);
+        // Operators keeping operator state of their own (source readers' splits, sink writers).
+        (op as OperatorHooks).snapshotState?.(id);
         const fn = userFunctionOf(op);
         if (typeof fn?.snapshotState === 'function') {
           const result = fn.snapshotState(ctx);
@@ -152,30 +137,39 @@ export class SubtaskCheckpointCoordinator {
         }
       }
     } catch (e) {
-      this.decline(id, e, 'snapshotState()');
-      this.task.broadcastBarrier(barrier);
+      this.failSyncPhase(barrier, e, 'snapshotState()');
       return;
     }
+    this.continueWhenDone(waiting, barrier, 'snapshotState()', () => this.takeSnapshot(barrier));
+  }
+
+  /**
+   * Runs `next` once `waiting` settled. Meanwhile no input is taken, so that the state and the
+   * copy taken next describe the same point of the stream.
+   */
+  private continueWhenDone(waiting: readonly PromiseLike<unknown>[], barrier: CheckpointBarrier, what: string, next: () => void): void {
     if (waiting.length === 0) {
-      this.takeSnapshot(barrier);
+      next();
       return;
     }
-    // An asynchronous snapshotState(): no input is taken until it is done, so that its state and
-    // the copy below describe the same point of the stream.
     this.task.setCheckpointSuspended(true);
     this.syncPhase = Promise.all(waiting).then(
       () => {
         this.syncPhase = null;
         this.task.setCheckpointSuspended(false);
-        if (!this.closed) this.takeSnapshot(barrier);
+        if (!this.closed) next();
       },
       (e: unknown) => {
         this.syncPhase = null;
         this.task.setCheckpointSuspended(false);
-        this.decline(id, e, 'snapshotState()');
-        if (!this.closed) this.task.broadcastBarrier(barrier);
+        if (!this.closed) this.failSyncPhase(barrier, e, what);
       },
     );
+  }
+
+  private failSyncPhase(barrier: CheckpointBarrier, cause: unknown, what: string): void {
+    this.decline(barrier.checkpointId, cause, what);
+    this.task.broadcastBarrier(barrier);
   }
 
   private takeSnapshot(barrier: CheckpointBarrier): void {
@@ -252,10 +246,19 @@ export class SubtaskCheckpointCoordinator {
     if (typeof fn !== 'function') return;
     try {
       const result = fn.call(target, checkpointId);
-      if (isThenable(result)) result.then(undefined, (e: unknown) => this.task.fail(e));
+      if (isThenable(result)) {
+        const done = Promise.resolve(result).catch((e: unknown) => this.task.fail(e));
+        this.notifications.add(done);
+        void done.finally(() => this.notifications.delete(done));
+      }
     } catch (e) {
       this.task.fail(e);
     }
+  }
+
+  /** Resolves when every asynchronous notification handler has settled. */
+  async whenNotificationsDone(): Promise<void> {
+    while (this.notifications.size > 0) await Promise.all([...this.notifications]);
   }
 
   taskFinished(): void {

@@ -1,0 +1,82 @@
+/*
+ * Restoring the operators of one subtask from a checkpoint or savepoint (Flink's
+ * StreamTaskStateInitializer): keyed state goes into the keyed state backends once they exist,
+ * operator state into each operator's operator state backend after setup() and before open(), so
+ * that initializeState() finds it. A job restored from a savepoint need not take checkpoints
+ * itself, so this does not depend on the subtask's checkpointing.
+ */
+import { ErrorCodes, FlinkError } from '../../errors.ts';
+import type { StreamNode } from '../../graph/stream-graph.ts';
+import { SourceOperator } from '../operators/source-operator.ts';
+import type { AbstractStreamOperator } from '../operators/stream-operator.ts';
+import type { KeyedStateBackend } from '../state/keyed-state-backend.ts';
+import type { KeyedStateSnapshot } from '../state/snapshot/keyed-state-snapshot.ts';
+import { hasOperatorStateBackend, operatorStateBackendOf } from '../state/operator/function-state.ts';
+import type { OperatorStateSnapshot } from '../state/operator/operator-state-snapshot.ts';
+
+/** The state a subtask restores: per operator id, the snapshots of the old subtasks meant for it. */
+export interface TaskRestoreState {
+  readonly checkpointId: number;
+  /** Where the state comes from (a checkpoint or savepoint directory), for error messages. */
+  readonly pointer?: string;
+  readonly operators: ReadonlyMap<string, { readonly keyed: readonly KeyedStateSnapshot[]; readonly operatorState: readonly OperatorStateSnapshot[] }>;
+}
+
+/** What the restorer needs of its task. */
+export interface RestoringTask {
+  readonly name: string;
+  readonly chain: { readonly operators: readonly AbstractStreamOperator<unknown>[]; readonly nodes: readonly StreamNode[] };
+  keyedStateBackendOf(nodeId: number): KeyedStateBackend | undefined;
+}
+
+/** Loads the keyed state of the chain's keyed operators (after their backends exist). */
+export async function restoreKeyedState(task: RestoringTask, operatorIds: readonly string[], restore: TaskRestoreState): Promise<void> {
+  const nodes = task.chain.nodes;
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i]!;
+    const snapshots = restore.operators.get(operatorIds[i]!)?.keyed ?? [];
+    const backend = task.keyedStateBackendOf(node.id);
+    if (snapshots.length === 0) continue;
+    if (backend === undefined) {
+      throw new FlinkError(
+        ErrorCodes.FLINK_TS_ILLEGAL_STATE,
+        `Cannot restore operator '${node.name}' of task ${task.name} from ${describe(restore)}: it holds keyed state, but the operator is not keyed in this job`,
+        { context: { operator: node.name, checkpointId: restore.checkpointId, ...(restore.pointer === undefined ? {} : { file: restore.pointer }) } },
+      );
+    }
+    const other = snapshots.find((s) => s.maxParallelism !== node.maxParallelism);
+    if (other !== undefined) {
+      // Key groups are the unit of keyed state: their number cannot change across a restore.
+      throw new FlinkError(
+        ErrorCodes.FLINK_TS_ILLEGAL_STATE,
+        `Cannot restore operator '${node.name}' from ${describe(restore)}: its state has max parallelism ${other.maxParallelism}, ` +
+          `the job has ${node.maxParallelism}; set 'pipeline.max-parallelism' (or setMaxParallelism) to ${other.maxParallelism}`,
+        { context: { operator: node.name, checkpointId: restore.checkpointId, ...(restore.pointer === undefined ? {} : { file: restore.pointer }) } },
+      );
+    }
+    await backend.restore(snapshots);
+  }
+}
+
+/** Loads operator state (after setup, before open: initializeState() finds it). */
+export function restoreOperatorState(task: RestoringTask, operatorIds: readonly string[], restore: TaskRestoreState): void {
+  const operators = task.chain.operators;
+  for (let i = 0; i < operators.length; i++) {
+    const op = operators[i]!;
+    const parts = restore.operators.get(operatorIds[i]!)?.operatorState ?? [];
+    const fn = (op as { userFunction?: { initializeState?: unknown } }).userFunction;
+    // Every operator that may ask for operator state learns it was restored (isRestored()).
+    if (parts.length > 0 || op instanceof SourceOperator || typeof fn?.initializeState === 'function' || hasOperatorStateBackend(op) || isStatefulOperator(op)) {
+      operatorStateBackendOf(op).restore(parts);
+    }
+  }
+}
+
+/** Operators that keep operator state of their own (sink writers and committers) say so. */
+function isStatefulOperator(op: object): boolean {
+  return (op as { usesOperatorState?: boolean }).usesOperatorState === true;
+}
+
+function describe(restore: TaskRestoreState): string {
+  return restore.pointer === undefined ? `checkpoint ${restore.checkpointId}` : `'${restore.pointer}'`;
+}
