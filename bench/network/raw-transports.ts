@@ -1,0 +1,142 @@
+/*
+ * The raw transports that the network stack's transports are measured against: 100-byte records
+ * packed into 32 KiB buffers and moved as fast as the platform moves them, with nothing of the
+ * engine in between.
+ * - postMessage: buffers transferred (not copied) to a worker thread, which reads every record
+ *   and transfers each buffer back; at most `inFlight` buffers are out at a time (a fixed credit).
+ * - TCP: a loopback stream to a worker thread's server, which reads every record.
+ * Each returns records/s and MB/s; the receiver checks the byte sum so nothing is skipped.
+ *
+ *   npx node bench/network/raw-transports.ts [records]
+ */
+import { once } from 'node:events';
+import net from 'node:net';
+import { Worker } from 'node:worker_threads';
+
+export const RECORD_BYTES = 100;
+export const BUFFER_BYTES = 32 * 1024;
+const RECORDS_PER_BUFFER = Math.floor(BUFFER_BYTES / RECORD_BYTES);
+
+export interface TransportRate {
+  readonly transport: string;
+  readonly records: number;
+  readonly seconds: number;
+  readonly recordsPerSecond: number;
+  readonly megabytesPerSecond: number;
+}
+
+function rate(transport: string, records: number, seconds: number): TransportRate {
+  return { transport, records, seconds, recordsPerSecond: records / seconds, megabytesPerSecond: (records * RECORD_BYTES) / seconds / 1e6 };
+}
+
+/** A buffer of records whose first byte is the record's index modulo 251 (what the receiver sums). */
+function fillBuffer(buffer: Uint8Array, firstRecord: number, records: number): void {
+  for (let r = 0; r < records; r++) buffer[r * RECORD_BYTES] = (firstRecord + r) % 251;
+}
+
+function expectedSum(records: number): number {
+  let sum = 0;
+  for (let i = 0; i < records; i++) sum += i % 251;
+  return sum;
+}
+
+// The receiving side of both transports, run in a worker thread (as an ES module from a data: URL).
+const RECEIVER = `
+import { parentPort, workerData } from 'node:worker_threads';
+import net from 'node:net';
+const { mode, recordBytes, recordsPerBuffer } = workerData;
+if (mode === 'post') {
+  let sum = 0;
+  parentPort.on('message', (m) => {
+    if (m === 'done') { parentPort.postMessage({ sum }); return; }
+    const bytes = new Uint8Array(m.buffer);
+    for (let r = 0; r < m.records; r++) sum += bytes[r * recordBytes];
+    parentPort.postMessage(m, [m.buffer]);
+  });
+} else {
+  const server = net.createServer((socket) => {
+    let sum = 0, at = 0;
+    socket.on('data', (chunk) => {
+      // The first record start in this chunk, then every record start after it.
+      let i = (recordBytes - (at % recordBytes)) % recordBytes;
+      for (; i < chunk.length; i += recordBytes) sum += chunk[i];
+      at += chunk.length;
+    });
+    socket.on('end', () => { parentPort.postMessage({ sum }); socket.end(); server.close(); });
+  });
+  server.listen(0, '127.0.0.1', () => parentPort.postMessage({ port: server.address().port }));
+}
+`;
+
+function receiver(mode: 'post' | 'tcp'): Worker {
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(RECEIVER)}`), { workerData: { mode, recordBytes: RECORD_BYTES, recordsPerBuffer: RECORDS_PER_BUFFER } });
+}
+
+/** Transfers `records` records in 32 KiB buffers to a worker thread and back, `inFlight` at a time. */
+export async function measurePostMessage(records: number, inFlight = 8): Promise<TransportRate> {
+  const worker = receiver('post');
+  try {
+    let sent = 0;
+    const started = performance.now();
+    await new Promise<void>((resolve, reject) => {
+      let outstanding = 0;
+      const send = (buffer: ArrayBuffer): void => {
+        const n = Math.min(RECORDS_PER_BUFFER, records - sent);
+        fillBuffer(new Uint8Array(buffer), sent, n);
+        sent += n;
+        outstanding++;
+        worker.postMessage({ buffer, records: n }, [buffer]);
+      };
+      worker.on('error', reject);
+      worker.on('message', (m: { buffer: ArrayBuffer }) => {
+        outstanding--;
+        if (sent < records) send(m.buffer);
+        else if (outstanding === 0) resolve();
+      });
+      for (let i = 0; i < inFlight && sent < records; i++) send(new ArrayBuffer(BUFFER_BYTES));
+    });
+    worker.postMessage('done');
+    const [{ sum }] = (await once(worker, 'message')) as [{ sum: number }];
+    const seconds = (performance.now() - started) / 1000;
+    if (sum !== expectedSum(records)) throw new Error(`postMessage receiver summed ${sum}, expected ${expectedSum(records)}`);
+    return rate('postMessage (transferred buffers)', records, seconds);
+  } finally {
+    await worker.terminate();
+  }
+}
+
+/** Streams `records` records over a loopback TCP connection to a worker thread's server. */
+export async function measureTcp(records: number): Promise<TransportRate> {
+  const worker = receiver('tcp');
+  try {
+    const [{ port }] = (await once(worker, 'message')) as [{ port: number }];
+    const socket = net.connect(port, '127.0.0.1');
+    await once(socket, 'connect');
+    socket.setNoDelay(true);
+    const started = performance.now();
+    let sent = 0;
+    while (sent < records) {
+      const n = Math.min(RECORDS_PER_BUFFER, records - sent);
+      const buffer = Buffer.alloc(n * RECORD_BYTES);
+      fillBuffer(buffer, sent, n);
+      sent += n;
+      if (!socket.write(buffer)) await once(socket, 'drain');
+    }
+    socket.end();
+    const [{ sum }] = (await once(worker, 'message')) as [{ sum: number }];
+    const seconds = (performance.now() - started) / 1000;
+    socket.destroy();
+    if (sum !== expectedSum(records)) throw new Error(`TCP receiver summed ${sum}, expected ${expectedSum(records)}`);
+    return rate('TCP loopback', records, seconds);
+  } finally {
+    await worker.terminate();
+  }
+}
+
+if (import.meta.main) {
+  const records = Number(process.argv[2] ?? 5_000_000);
+  for (const measure of [measurePostMessage, measureTcp]) {
+    const r = await measure(records);
+    console.log(`${r.transport}: ${(r.recordsPerSecond / 1e6).toFixed(2)} M records/s, ${r.megabytesPerSecond.toFixed(0)} MB/s (${r.records} records of ${RECORD_BYTES} bytes in ${r.seconds.toFixed(2)} s)`);
+  }
+}
