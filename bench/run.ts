@@ -3,7 +3,9 @@
  * reduce, each at parallelism 1 and 4) against their hand-written loops, and the keyed-state
  * benchmarks (bench/state/: value, list and map state and a keyed-counter job, on the heap and the
  * RocksDB backend) against a plain Map, and the window benchmarks (bench/windows/: keyed tumbling,
- * sliding and session window aggregation, at parallelism 1) against their loops. Each case runs in
+ * sliding and session window aggregation, at parallelism 1) against their loops, and the checkpoint
+ * family (bench/checkpoint/checkpoint-suite.ts: checkpoint size and duration and recovery time for
+ * about 1 GB of RocksDB state, the throughput cost of checkpointing every second). Each case runs in
  * a fresh Node process (with --expose-gc), so what one case taught the JIT does not colour the
  * next; the results are printed as tables and written into their sections of BENCHMARKS.md.
  *
@@ -11,6 +13,7 @@
  *   npm run bench -- keyed             only cases whose id (e.g. keyed-reduce/p4) contains "keyed"
  *   npm run bench -- state/            only the state cases (e.g. state/value/rocksdb)
  *   npm run bench -- windows/          only the window cases (e.g. windows/session/p1)
+ *   npm run bench -- checkpoint/       only the checkpoint family (a few minutes)
  *   BENCH_QUICK=1 npm run bench        smoke run: small inputs, one round, BENCHMARKS.md untouched
  *   npm run bench -- --help            every option
  */
@@ -60,12 +63,15 @@ const WINDOW_SECTION = 'windows';
 const WINDOW_SECTION_TITLE = 'Results';
 const SPINE_PARALLELISMS = [1, 4];
 const BENCHMARKS_FILE = path.join(import.meta.dirname, '..', 'BENCHMARKS.md');
+const CHECKPOINT_FAMILY = 'checkpoint/';
+const CHECKPOINT_SUITE = path.join(import.meta.dirname, 'checkpoint', 'checkpoint-suite.ts');
 
 const USAGE = `Usage: npm run bench -- [options] [filter...]
 
   filter               run only the cases whose id contains one of these (ids: ${BENCHMARKS.flatMap((b) => SPINE_PARALLELISMS.map((p) => caseId(b.name, p))).join(', ')},
                        ${STATE_CASES.map((c) => c.id).join(', ')},
-                       ${WINDOW_BENCHMARKS.flatMap((b) => WINDOW_PARALLELISMS.map((p) => caseId(b.name, p))).join(', ')})
+                       ${WINDOW_BENCHMARKS.flatMap((b) => WINDOW_PARALLELISMS.map((p) => caseId(b.name, p))).join(', ')},
+                       ${CHECKPOINT_FAMILY} (one family, run as a whole)
   --quick              small inputs and one round (also BENCH_QUICK=1); does not update BENCHMARKS.md
   --rounds <n>         alternating engine/loop rounds (default 5)
   --records <n>        source records per run instead of each benchmark's default
@@ -117,6 +123,8 @@ interface Invocation {
   readonly statePartial: boolean;
   /** Only some of the window cases run (a filter or other parallelisms). */
   readonly windowPartial: boolean;
+  /** The checkpoint family runs (bench/checkpoint/checkpoint-suite.ts, in its own process). */
+  readonly checkpoint: boolean;
 }
 
 function parse(): Invocation | null {
@@ -155,7 +163,7 @@ function parse(): Invocation | null {
     minSampleSeconds: minSample,
   };
   const common = { config, inProcess: values['in-process'], write: values.write, checkTargets: values['check-targets'] };
-  if (values.child !== undefined) return { ...common, cases: [childCase(values.child)], mode: 'child', partial: true, statePartial: true, windowPartial: true };
+  if (values.child !== undefined) return { ...common, cases: [childCase(values.child)], mode: 'child', partial: true, statePartial: true, windowPartial: true, checkpoint: false };
   const parallelisms = values.parallelism === undefined ? null : parallelismList(values.parallelism);
   const all = [
     ...BENCHMARKS.flatMap((bench) => (parallelisms ?? SPINE_PARALLELISMS).map((parallelism) => pipelineSpec(bench, parallelism))),
@@ -163,7 +171,8 @@ function parse(): Invocation | null {
     ...WINDOW_BENCHMARKS.flatMap((bench) => (parallelisms ?? WINDOW_PARALLELISMS).map((parallelism) => pipelineSpec(bench, parallelism))),
   ];
   const cases = all.filter((c) => positionals.length === 0 || positionals.some((f) => c.id.includes(f)));
-  if (cases.length === 0) {
+  const checkpoint = !values['engine-only'] && (positionals.length === 0 || positionals.some((f) => CHECKPOINT_FAMILY.includes(f) || f.startsWith(CHECKPOINT_FAMILY)));
+  if (cases.length === 0 && !checkpoint) {
     throw new Error(`No benchmark matches ${positionals.map((f) => `'${f}'`).join(', ')}; the cases are ${all.map((c) => c.id).join(', ')}`);
   }
   const familyCases = (family: PipelineFamily): number => cases.filter((c) => c.kind === 'pipeline' && c.family === family).length;
@@ -171,7 +180,7 @@ function parse(): Invocation | null {
   const partial = familyCases('spine') < BENCHMARKS.length * SPINE_PARALLELISMS.length || otherParallelisms(SPINE_PARALLELISMS);
   const statePartial = cases.filter((c) => c.kind === 'state').length < STATE_CASES.length;
   const windowPartial = familyCases('windows') < WINDOW_BENCHMARKS.length * WINDOW_PARALLELISMS.length || otherParallelisms(WINDOW_PARALLELISMS);
-  return { ...common, cases, mode: values['engine-only'] ? 'engine-only' : 'compare', partial, statePartial, windowPartial };
+  return { ...common, cases, mode: values['engine-only'] ? 'engine-only' : 'compare', partial, statePartial, windowPartial, checkpoint };
 }
 
 function parallelismList(list: string): number[] {
@@ -242,6 +251,16 @@ async function runChild(spec: CaseSpec, config: RunConfig): Promise<void> {
     process.send!({ error: message });
   }
   process.disconnect();
+}
+
+/** Runs the checkpoint family in its own process (its jobs hold about 1 GB of state); resolves with its exit code. */
+function runCheckpointFamily(quick: boolean, write: boolean | undefined): Promise<number> {
+  const args = [...(quick ? ['--quick'] : []), ...(write === false ? ['--no-write'] : [])];
+  const child = fork(CHECKPOINT_SUITE, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code) => resolve(code ?? 1));
+  });
 }
 
 async function main(): Promise<void> {
@@ -315,7 +334,12 @@ async function main(): Promise<void> {
     written.push('the window results');
   }
   if (written.length > 0) console.log(`Wrote ${written.join(' and ')} to ${path.relative(process.cwd(), BENCHMARKS_FILE)}.`);
-  else console.log('BENCHMARKS.md not updated (quick, partial or failed run; --write forces it).');
+  else if (cases.length > 0) console.log('BENCHMARKS.md not updated (quick, partial or failed run; --write forces it).');
+  if (invocation.checkpoint) {
+    console.log('\nCheckpoint family (bench/checkpoint/checkpoint-suite.ts):');
+    const code = await runCheckpointFamily(config.quick, invocation.write);
+    if (code !== 0) failures.push({ family: 'spine', line: `${CHECKPOINT_FAMILY}: the suite exited with code ${code}` });
+  }
   if (failures.length > 0) process.exitCode = 1;
   else if (invocation.checkTargets && ([...results, ...windowResults].some((r) => !passes(r)) || stateResults.some((r) => !passesStateTarget(r)))) process.exitCode = 1;
 }

@@ -180,10 +180,12 @@ export class StreamExecutionEnvironment {
     if (c.isUnalignedCheckpointsEnabled()) {
       throw new FlinkError(ErrorCodes.FLINK_TS_UNSUPPORTED, `Unaligned checkpoints ('${CheckpointingOptions.ENABLE_UNALIGNED.key}') are not available in this version of Flink.TS`);
     }
-    if (this.configuration.get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS)) {
-      log.warn(`'${CheckpointingOptions.INCREMENTAL_CHECKPOINTS.key}' is set, but this version of Flink.TS takes full checkpoints only`);
+    const incremental = this.configuration.get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS);
+    if (incremental && c.getCheckpointStorage() === undefined) {
+      log.warn(`'${CheckpointingOptions.INCREMENTAL_CHECKPOINTS.key}' is set, but checkpoints kept in memory (no '${CheckpointingOptions.CHECKPOINTS_DIRECTORY.key}') are full`);
     }
     return {
+      incremental,
       intervalMs: c.getCheckpointInterval(),
       exactlyOnce: c.getCheckpointingMode() === CheckpointingMode.EXACTLY_ONCE,
       timeoutMs: c.getCheckpointTimeout(),

@@ -10,6 +10,10 @@
  * then each source task injects the barrier after the records it emitted before (see
  * CheckpointParticipants.triggerCheckpoint).
  *
+ * Incremental checkpoints share files in the job's `shared/` directory: the SharedStateRegistry
+ * counts the retained checkpoints referring to each, and a file is deleted once none does (and no
+ * pending checkpoint can still refer to it); files of a checkpoint that was aborted go with it.
+ *
  * A savepoint (triggerSavepoint) is a checkpoint written to a directory of its own: it is forced
  * (no min pause, no limit of concurrent checkpoints), is not retained for recovery nor deleted
  * with the job's checkpoints, does not count against the tolerable failures, and does not subsume
@@ -23,6 +27,7 @@ import { CheckpointBarrier } from '../io/stream-events.ts';
 import { CheckpointFailureManager, CheckpointFailureReason, isCountedFailure } from './checkpoint-failure-manager.ts';
 import { CHECKPOINT_METADATA_VERSION, type CheckpointMetadata, type CoordinatorState, type TaskStateHandle } from './checkpoint-metadata.ts';
 import type { CheckpointStorage } from './checkpoint-storage.ts';
+import { SharedStateRegistry } from './shared-state-registry.ts';
 
 const log = getLogger('CheckpointCoordinator');
 
@@ -58,8 +63,18 @@ export interface CompletedCheckpoint {
   /** The checkpoint's directory (or in-memory pointer). */
   readonly externalPointer: string;
   readonly metadata: CheckpointMetadata;
+  /** Bytes the checkpoint wrote (for an incremental checkpoint: new files only). */
   readonly stateSize: number;
+  /** Bytes of the whole state it describes, files shared with earlier checkpoints included. */
+  readonly fullStateSize: number;
   readonly durationMs: number;
+}
+
+/** The shared files the task state handles of a checkpoint refer to. */
+function sharedFilesOf(handles: readonly TaskStateHandle[]): Set<string> {
+  const files = new Set<string>();
+  for (const h of handles) for (const f of h.sharedFiles ?? []) files.add(f);
+  return files;
 }
 
 /** Flink's checkpoint statistics (the job's checkpointing metrics). */
@@ -67,7 +82,10 @@ export interface CheckpointStatistics {
   readonly numberOfCompletedCheckpoints: number;
   readonly numberOfFailedCheckpoints: number;
   readonly numberOfInProgressCheckpoints: number;
+  /** Bytes the last completed checkpoint wrote (Flink's checkpointed size). */
   readonly lastCheckpointSize: number;
+  /** Bytes of the whole state of the last completed checkpoint (differs when incremental). */
+  readonly lastCheckpointFullSize: number;
   readonly lastCheckpointDuration: number;
   readonly lastCompletedCheckpointId: number | null;
   readonly lastCheckpointExternalPath: string | null;
@@ -106,6 +124,7 @@ export class CheckpointCoordinator {
   private readonly failureManager: CheckpointFailureManager;
   private readonly pending = new Map<number, PendingCheckpoint>();
   private readonly completed: CompletedCheckpoint[] = [];
+  private readonly sharedState = new SharedStateRegistry();
   private readonly background = new Set<Promise<unknown>>();
   private participants: CheckpointParticipants | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -241,9 +260,20 @@ export class CheckpointCoordinator {
   /** A subtask finished the asynchronous part of its snapshot. */
   acknowledgeTask(checkpointId: number, taskKey: string, handle: TaskStateHandle): void {
     const p = this.pending.get(checkpointId);
-    if (p === undefined || !p.notYetAcknowledged.delete(taskKey)) return;
+    if (p === undefined) {
+      // Acknowledged after the checkpoint was aborted (the task had not heard yet): what it wrote goes.
+      if (checkpointId < this.nextCheckpointId && !this.completed.some((c) => c.checkpointId === checkpointId)) this.discardLateAcknowledged(checkpointId, handle);
+      return;
+    }
+    if (!p.notYetAcknowledged.delete(taskKey)) return;
     p.handles.push(handle);
     this.maybeComplete(p);
+  }
+
+  private discardLateAcknowledged(checkpointId: number, handle: TaskStateHandle): void {
+    const uploaded = this.sharedState.unknownOf(handle.sharedFiles ?? []);
+    if (uploaded.length > 0) this.track(this.options.storage.discardSharedFiles(uploaded));
+    if (handle.sharedFiles !== undefined) this.track(this.options.storage.discardCheckpoint(checkpointId));
   }
 
   /** A subtask could not take its part of the checkpoint. */
@@ -291,6 +321,7 @@ export class CheckpointCoordinator {
     }
     if (p.timer !== null) clearTimeout(p.timer);
     const stateSize = p.handles.reduce((n, h) => n + h.stateSize, 0);
+    const fullStateSize = p.handles.reduce((n, h) => n + (h.fullStateSize ?? h.stateSize), 0);
     if (p.savepoint !== null) {
       log.info({ jobId: this.options.jobId, checkpointId: p.checkpointId, path: pointer, stateSize }, 'savepoint completed');
       this.onCheckpointEnded();
@@ -298,12 +329,13 @@ export class CheckpointCoordinator {
       p.savepoint.resolve({ checkpointId: p.checkpointId, path: pointer });
       return;
     }
-    const completed: CompletedCheckpoint = { checkpointId: p.checkpointId, timestamp: p.timestamp, externalPointer: pointer, metadata, stateSize, durationMs: performance.now() - p.started };
+    const completed: CompletedCheckpoint = { checkpointId: p.checkpointId, timestamp: p.timestamp, externalPointer: pointer, metadata, stateSize, fullStateSize, durationMs: performance.now() - p.started };
     this.addCompleted(completed);
     this.failureManager.handleCheckpointSuccess();
-    log.info({ jobId: this.options.jobId, checkpointId: p.checkpointId, stateSize, durationMs: Math.round(completed.durationMs) }, 'checkpoint completed');
+    log.info({ jobId: this.options.jobId, checkpointId: p.checkpointId, stateSize, fullStateSize, durationMs: Math.round(completed.durationMs) }, 'checkpoint completed');
     // Older checkpoints still pending can no longer be the latest: Flink subsumes them.
     for (const older of [...this.pending.values()]) if (older.checkpointId < p.checkpointId && older.savepoint === null) this.abort(older, CheckpointFailureReason.CHECKPOINT_SUBSUMED);
+    this.discardUnreferencedSharedFiles();
     this.onCheckpointEnded();
     this.participants?.notifyCheckpointComplete(p.checkpointId);
   }
@@ -311,15 +343,35 @@ export class CheckpointCoordinator {
   private addCompleted(checkpoint: CompletedCheckpoint): void {
     this.completed.push(checkpoint);
     this.totalCompleted++;
+    this.sharedState.registerAll(sharedFilesOf(checkpoint.metadata.tasks));
     while (this.completed.length > this.options.numRetained) {
       const dropped = this.completed.shift()!;
+      this.sharedState.unregisterAll(sharedFilesOf(dropped.metadata.tasks), this.nextCheckpointId);
       this.track(this.options.storage.discardCheckpoint(dropped.checkpointId));
     }
+  }
+
+  /** Deletes the shared files no retained checkpoint refers to and no pending one can register. */
+  private discardUnreferencedSharedFiles(): void {
+    let lowestPending = Number.POSITIVE_INFINITY;
+    for (const id of this.pending.keys()) lowestPending = Math.min(lowestPending, id);
+    const deletable = this.sharedState.takeDeletable(lowestPending);
+    if (deletable.length > 0) this.track(this.options.storage.discardSharedFiles(deletable));
+  }
+
+  /** How many retained checkpoints refer to a file of the shared directory. */
+  sharedFileReferences(name: string): number {
+    return this.sharedState.referenceCount(name);
   }
 
   private abort(p: PendingCheckpoint, reason: CheckpointFailureReason, cause?: unknown): void {
     if (!this.pending.delete(p.checkpointId)) return;
     if (p.timer !== null) clearTimeout(p.timer);
+    // Shared files this checkpoint uploaded (named after it) are referred to by nothing else;
+    // tasks that acknowledge later delete their own (subtask-checkpoint-coordinator.ts).
+    const uploaded = this.sharedState.unknownOf(sharedFilesOf(p.handles));
+    if (uploaded.length > 0) this.track(this.options.storage.discardSharedFiles(uploaded));
+    this.discardUnreferencedSharedFiles();
     if (p.savepoint !== null) {
       // A failed savepoint is reported to whoever asked for it; it does not fail the job.
       this.numFailed++;
@@ -383,6 +435,7 @@ export class CheckpointCoordinator {
       numberOfFailedCheckpoints: this.numFailed,
       numberOfInProgressCheckpoints: this.pending.size,
       lastCheckpointSize: last?.stateSize ?? 0,
+      lastCheckpointFullSize: last?.fullStateSize ?? 0,
       lastCheckpointDuration: Math.round(last?.durationMs ?? 0),
       lastCompletedCheckpointId: last?.checkpointId ?? null,
       lastCheckpointExternalPath: last?.externalPointer ?? null,
@@ -398,6 +451,7 @@ export class CheckpointCoordinator {
   async shutdown(keepRetained: boolean): Promise<void> {
     this.stopCheckpointScheduler();
     this.shutDown = true;
+    if (keepRetained) this.discardUnreferencedSharedFiles();
     while (this.background.size > 0) await Promise.all([...this.background]);
     if (keepRetained) return;
     this.completed.length = 0;

@@ -1,24 +1,37 @@
 /*
  * What a checkpoint holds and how it is written (MessagePack). Each subtask writes one task state
  * file: per operator of its chain, the keyed state snapshot (the backends' portable format,
- * keyed-state-snapshot.ts) and the operator state snapshot (operator-state-snapshot.ts). The
- * coordinator writes `_metadata` last: the checkpoint's id and time, the handles of all task state
- * files, and the states of the operator coordinators (split enumerators). A checkpoint is complete
- * when, and only when, its `_metadata` exists.
+ * keyed-state-snapshot.ts) or, for incremental RocksDB checkpoints, the handle of its files, and
+ * the operator state snapshot (operator-state-snapshot.ts). The coordinator writes `_metadata`
+ * last: the checkpoint's id and time, the handles of all task state files (with the shared files
+ * they refer to), and the states of the operator coordinators (split enumerators). A checkpoint is
+ * complete when, and only when, its `_metadata` exists.
  */
 import { Packr } from 'msgpackr';
 import { ErrorCodes, FlinkError } from '../../errors.ts';
+import type { IncrementalKeyedStateHandle } from '../state/rocksdb/rocksdb-incremental-snapshot.ts';
 import type { KeyedStateSnapshot } from '../state/snapshot/keyed-state-snapshot.ts';
 import type { OperatorStateSnapshot } from '../state/operator/operator-state-snapshot.ts';
 
 export const CHECKPOINT_METADATA_VERSION = 1;
 export const TASK_STATE_VERSION = 1;
 
+/**
+ * Keyed state checkpointed incrementally (RocksDB): the handle names SST files in the job's
+ * `shared/` directory and the other files in `privateDirectory`, a directory of the checkpoint
+ * (its name, relative to the checkpoint directory, so a job directory can be moved whole).
+ */
+export interface IncrementalKeyedState {
+  readonly handle: IncrementalKeyedStateHandle;
+  readonly privateDirectory: string;
+}
+
 /** The state of one operator in one subtask. */
 export interface OperatorSubtaskState {
   /** The operator's uid, or an id derived from its place in the job graph. */
   readonly operatorId: string;
   readonly keyed?: KeyedStateSnapshot;
+  readonly keyedIncremental?: IncrementalKeyedState;
   readonly operatorState?: OperatorStateSnapshot;
 }
 
@@ -35,7 +48,12 @@ export interface TaskStateHandle {
   readonly subtaskIndex: number;
   /** File name inside the checkpoint directory (or the key of in-memory storage). */
   readonly location: string;
+  /** Bytes this checkpoint wrote for the subtask (its file, and new shared files when incremental). */
   readonly stateSize: number;
+  /** Bytes of the whole state the subtask's part describes, shared files included; stateSize when absent. */
+  readonly fullStateSize?: number;
+  /** Names of the files in the job's `shared/` directory this part refers to (incremental checkpoints). */
+  readonly sharedFiles?: readonly string[];
 }
 
 /** The checkpointed state of an operator coordinator (a split enumerator), serialized by its source. */
@@ -82,6 +100,7 @@ export function encodeTaskState(snapshot: TaskStateSnapshot): Uint8Array {
       operatorId: op.operatorId,
       ...(op.keyed === undefined ? {} : { keyed: { ...op.keyed, keyGroups: [...op.keyed.keyGroups] } }),
       ...(op.operatorState === undefined ? {} : { operatorState: op.operatorState }),
+      ...(op.keyedIncremental === undefined ? {} : { keyedIncremental: op.keyedIncremental }),
     })),
   });
 }
@@ -96,6 +115,7 @@ export function decodeTaskState(bytes: Uint8Array, where: string): TaskStateSnap
       operatorId: String(op['operatorId']),
       ...(keyed === undefined ? {} : { keyed: { ...keyed, keyGroups: new Map(keyed.keyGroups) } }),
       ...(op['operatorState'] === undefined ? {} : { operatorState: op['operatorState'] as OperatorStateSnapshot }),
+      ...(op['keyedIncremental'] === undefined ? {} : { keyedIncremental: op['keyedIncremental'] as IncrementalKeyedState }),
     };
   });
   return { vertexId: Number(raw['vertexId']), subtaskIndex: Number(raw['subtaskIndex']), operators };

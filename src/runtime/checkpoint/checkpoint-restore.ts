@@ -3,7 +3,9 @@
  * the task state files named in `_metadata` are read, and the state of each operator — found by
  * its operator id (operator-id.ts) — is assigned to the subtasks of the job about to run, at
  * whatever parallelism it now has. Keyed state goes by key group (each new subtask's backend
- * takes the key groups of its range from all old snapshots), operator list state is split
+ * takes the key groups of its range from all old snapshots, or from the incremental RocksDB
+ * handles whose key groups meet its range, their SST files in the `shared/` directory next to
+ * the checkpoint's), operator list state is split
  * round-robin, union and broadcast state go to all, and coordinator (enumerator) state goes to
  * the source coordinators. State of operators that are no longer in the job is an error unless
  * the job allows non-restored state ('execution.savepoint.ignore-unclaimed-state').
@@ -16,9 +18,9 @@ import { getLogger } from '../../utils/logger.ts';
 import { OperatorStateBackend } from '../state/operator/operator-state-backend.ts';
 import type { OperatorStateSnapshot } from '../state/operator/operator-state-snapshot.ts';
 import type { KeyedStateSnapshot } from '../state/snapshot/keyed-state-snapshot.ts';
-import type { TaskRestoreState } from '../tasks/task-state-restorer.ts';
+import type { IncrementalRestoreHandle, OperatorRestoreState, TaskRestoreState } from '../tasks/task-state-restorer.ts';
 import type { CheckpointMetadata, CoordinatorState } from './checkpoint-metadata.ts';
-import { checkpointDirectoryPath, METADATA_FILE_NAME, type CheckpointReader } from './checkpoint-storage.ts';
+import { checkpointDirectoryPath, METADATA_FILE_NAME, sharedDirectoryOf, type CheckpointReader } from './checkpoint-storage.ts';
 import { operatorIdsOf } from './operator-id.ts';
 
 const log = getLogger('CheckpointRestore');
@@ -67,6 +69,7 @@ export async function readCheckpoint(reader: CheckpointReader, pointer: string):
 export async function loadRestoreState(reader: CheckpointReader, pointer: string, jobGraph: JobGraph, allowNonRestoredState: boolean): Promise<JobRestoreState> {
   const { metadata, tasks: taskStates } = await readCheckpoint(reader, pointer);
   const keyed = new Map<string, KeyedStateSnapshot[]>();
+  const keyedIncremental = new Map<string, IncrementalRestoreHandle[]>();
   const operatorState = new Map<string, (OperatorStateSnapshot | undefined)[]>();
   for (const task of taskStates) {
     for (const op of task.operators) {
@@ -74,6 +77,11 @@ export async function loadRestoreState(reader: CheckpointReader, pointer: string
         const list = keyed.get(op.operatorId) ?? [];
         list.push(op.keyed);
         keyed.set(op.operatorId, list);
+      }
+      if (op.keyedIncremental !== undefined) {
+        const list = keyedIncremental.get(op.operatorId) ?? [];
+        list.push({ handle: op.keyedIncremental.handle, sharedDirectory: sharedDirectoryOf(pointer), privateDirectory: join(pointer, op.keyedIncremental.privateDirectory) });
+        keyedIncremental.set(op.operatorId, list);
       }
       if (op.operatorState !== undefined) {
         const bySubtask = operatorState.get(op.operatorId) ?? [];
@@ -86,19 +94,19 @@ export async function loadRestoreState(reader: CheckpointReader, pointer: string
   const known = new Set<string>();
   const tasks = new Map<string, TaskRestoreState>();
   for (const vertex of jobGraph.vertices) {
-    const perSubtask = Array.from({ length: vertex.parallelism }, () => new Map<string, { keyed: KeyedStateSnapshot[]; operatorState: OperatorStateSnapshot[] }>());
+    const perSubtask = Array.from({ length: vertex.parallelism }, () => new Map<string, OperatorRestoreState>());
     for (const node of vertex.chainedNodes) {
       const id = ids.get(node.id)!;
       known.add(id);
       const old = operatorState.get(id);
       const parts = old === undefined ? null : OperatorStateBackend.redistribute(Array.from({ length: old.length }, (_, i) => old[i]), vertex.parallelism);
       for (let subtask = 0; subtask < vertex.parallelism; subtask++) {
-        perSubtask[subtask]!.set(id, { keyed: keyed.get(id) ?? [], operatorState: parts?.[subtask] ?? [] });
+        perSubtask[subtask]!.set(id, { keyed: keyed.get(id) ?? [], keyedIncremental: keyedIncremental.get(id) ?? [], operatorState: parts?.[subtask] ?? [] });
       }
     }
     perSubtask.forEach((operators, subtask) => tasks.set(`${vertex.id}/${subtask}`, { checkpointId: metadata.checkpointId, pointer, operators }));
   }
-  const unknown = [...new Set([...keyed.keys(), ...operatorState.keys(), ...metadata.coordinators.map((c) => c.operatorId)])].filter((id) => !known.has(id));
+  const unknown = [...new Set([...keyed.keys(), ...keyedIncremental.keys(), ...operatorState.keys(), ...metadata.coordinators.map((c) => c.operatorId)])].filter((id) => !known.has(id));
   if (unknown.length > 0) {
     if (!allowNonRestoredState) {
       throw new FlinkError(

@@ -4,6 +4,8 @@
  * FileSystemCheckpointStorage lays a job's checkpoints out as Flink does:
  *   <state.checkpoints.dir>/<jobId>/chk-<n>/   one file per subtask, then `_metadata`
  *   <state.checkpoints.dir>/<jobId>/shared/    files shared between checkpoints (incremental)
+ *                                               which the coordinator's SharedStateRegistry deletes
+ *                                               once no retained checkpoint refers to them
  *   <state.checkpoints.dir>/<jobId>/taskowned/ files owned by the tasks
  * `_metadata` is written to a temporary name and renamed, so it appears whole and last: a
  * chk-<n> folder without it is not a completed checkpoint.
@@ -23,7 +25,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { readFile, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ErrorCodes, FlinkError } from '../../errors.ts';
 import { decodeMetadata, decodeTaskState, encodeMetadata, encodeTaskState, type CheckpointMetadata, type TaskStateHandle, type TaskStateSnapshot } from './checkpoint-metadata.ts';
@@ -31,6 +33,18 @@ import { decodeMetadata, decodeTaskState, encodeMetadata, encodeTaskState, type 
 export const METADATA_FILE_NAME = '_metadata';
 export const CHECKPOINT_DIR_PREFIX = 'chk-';
 export const SAVEPOINT_DIR_PREFIX = 'savepoint-';
+export const SHARED_STATE_DIR = 'shared';
+
+/** Where an incremental keyed snapshot writes: the job's shared directory and a directory of the checkpoint. */
+export interface IncrementalSnapshotLocation {
+  readonly sharedDirectory: string;
+  readonly privateDirectory: string;
+}
+
+/** The shared directory that checkpoint `pointer` (a chk-<n> directory) refers to: `../shared`. */
+export function sharedDirectoryOf(pointer: string): string {
+  return join(dirname(pointer), SHARED_STATE_DIR);
+}
 
 /** Reads completed checkpoints by their pointer. */
 export interface CheckpointReader {
@@ -48,6 +62,14 @@ export interface CheckpointStorage extends CheckpointReader {
    * `targetDirectory` instead of the checkpoint directory. Returns that directory.
    */
   initializeSavepoint(checkpointId: number, targetDirectory: string, jobId: string): Promise<string>;
+  /**
+   * Where an incremental snapshot of checkpoint `checkpointId` writes (`name`: a directory of the
+   * checkpoint). Null when the checkpoint cannot be incremental: a savepoint (always full and
+   * self-contained, as in Flink) or a storage that keeps no files.
+   */
+  incrementalSnapshotLocation(checkpointId: number, name: string): IncrementalSnapshotLocation | null;
+  /** Deletes files of the shared directory (by name) that no retained checkpoint refers to. */
+  discardSharedFiles(names: readonly string[]): Promise<void>;
   /** Called by a subtask at the end of the asynchronous part of its snapshot. */
   writeTaskState(checkpointId: number, snapshot: TaskStateSnapshot): Promise<TaskStateHandle>;
   /** Writes the metadata, last; returns the checkpoint's external pointer (its directory). */
@@ -154,10 +176,23 @@ export class FileSystemCheckpointStorage implements CheckpointStorage {
     return dir;
   }
 
+  get sharedDirectory(): string {
+    return join(this.jobDirectory, SHARED_STATE_DIR);
+  }
+
+  incrementalSnapshotLocation(checkpointId: number, name: string): IncrementalSnapshotLocation | null {
+    if (this.savepoints.has(checkpointId)) return null;
+    return { sharedDirectory: this.sharedDirectory, privateDirectory: join(this.checkpointDirectory(checkpointId), name) };
+  }
+
+  async discardSharedFiles(names: readonly string[]): Promise<void> {
+    for (const name of names) await rm(join(this.sharedDirectory, name), { force: true });
+  }
+
   async initializeCheckpoint(checkpointId: number): Promise<void> {
     const dir = this.checkpointDirectory(checkpointId);
     try {
-      mkdirSync(join(this.jobDirectory, 'shared'), { recursive: true });
+      mkdirSync(this.sharedDirectory, { recursive: true });
       mkdirSync(join(this.jobDirectory, 'taskowned'), { recursive: true });
       mkdirSync(dir, { recursive: true });
     } catch (e) {
@@ -186,7 +221,8 @@ export class FileSystemCheckpointStorage implements CheckpointStorage {
   async discardCheckpoint(checkpointId: number): Promise<void> {
     const dir = this.checkpointDirectory(checkpointId);
     this.savepoints.delete(checkpointId);
-    await rm(dir, { recursive: true, force: true });
+    // A task may still be writing an aborted incremental snapshot into it: retry, it deletes its own.
+    await rm(dir, { recursive: true, force: true, maxRetries: 3, retryDelay: 20 });
   }
 
   async discardJob(): Promise<void> {
@@ -198,7 +234,7 @@ export class FileSystemCheckpointStorage implements CheckpointStorage {
     }
     // Only what this storage created goes; anything else in the folder is left alone.
     for (const entry of entries) {
-      if (entry.startsWith(CHECKPOINT_DIR_PREFIX) || entry === 'shared' || entry === 'taskowned') await rm(join(this.jobDirectory, entry), { recursive: true, force: true });
+      if (entry.startsWith(CHECKPOINT_DIR_PREFIX) || entry === SHARED_STATE_DIR || entry === 'taskowned') await rm(join(this.jobDirectory, entry), { recursive: true, force: true });
     }
     // Removed only when empty.
     await rmdir(this.jobDirectory).catch(() => {});
@@ -221,6 +257,13 @@ export class JobManagerCheckpointStorage implements CheckpointStorage {
     if (!this.checkpoints.has(id)) throw new FlinkError(ErrorCodes.FLINK_TS_ILLEGAL_STATE, `Checkpoint '${pointer}' is not held in memory`);
     return id;
   }
+
+  /** Incremental snapshots need files: checkpoints kept in memory are full. */
+  incrementalSnapshotLocation(): IncrementalSnapshotLocation | null {
+    return null;
+  }
+
+  async discardSharedFiles(): Promise<void> {}
 
   async initializeCheckpoint(checkpointId: number): Promise<void> {
     this.checkpoints.set(checkpointId, { tasks: new Map(), metadata: null });

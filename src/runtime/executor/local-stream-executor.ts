@@ -39,6 +39,8 @@ export interface LocalCheckpointingOptions {
   readonly maxConcurrent: number;
   readonly tolerableFailures: number;
   readonly numRetained: number;
+  /** 'execution.checkpointing.incremental': RocksDB keyed state is checkpointed incrementally. */
+  readonly incremental?: boolean;
   /** 'state.checkpoints.dir'; checkpoints stay in memory without it. */
   readonly directory: string | undefined;
   readonly retention: ExternalizedCheckpointRetention;
@@ -191,9 +193,13 @@ export class LocalJob {
   private checkpointServices(): TaskCheckpointServices | null {
     const coordinator = this.checkpointCoordinator;
     if (coordinator === null) return null;
+    const storage = coordinator.storage;
+    const incremental = this.options.checkpointing!.incremental === true && storage instanceof FileSystemCheckpointStorage;
     return {
-      storage: coordinator.storage,
+      storage,
       exactlyOnce: this.options.checkpointing!.exactlyOnce,
+      incremental,
+      sharedDirectory: incremental ? storage.sharedDirectory : null,
       acknowledge: (id, task, handle) => coordinator.acknowledgeTask(id, task, handle),
       decline: (id, task, cause) => coordinator.declineCheckpoint(id, task, cause),
       taskFinished: (task) => coordinator.taskFinished(task),

@@ -3,12 +3,12 @@
  * step()) processes mails (timers, split assignments, async completions), then input batches, or
  * polls the source at the head of the chain, while the outputs have credit. Lifecycle: open
  * operators, run until end of input, finish operators, send end-of-partition, close operators;
- * close also runs after failure and cancellation. With checkpointing, barriers on the inputs go
- * to the barrier handler, and snapshots, restore and notifications to the subtask's
- * SubtaskCheckpointCoordinator.
+ * close also runs after failure and cancellation. Input gates are read by the
+ * StreamInputProcessor (stream-input-processor.ts), which hands barriers to the barrier handler;
+ * snapshots and notifications go to the subtask's SubtaskCheckpointCoordinator, restore to
+ * task-state-restorer.ts.
  */
 import { FlinkError, ErrorCodes, userFunctionError } from '../../errors.ts';
-import { NO_TIMESTAMP, Watermark } from '../../api/common/watermark.ts';
 import type { Accumulator } from '../../api/common/accumulators.ts';
 import type { JobInfo } from '../../api/common/runtime-context.ts';
 import type { JobVertex } from '../../graph/job-graph.ts';
@@ -16,10 +16,9 @@ import type { StreamEdge, StreamNode } from '../../graph/stream-graph.ts';
 import { RingQueue } from '../../utils/ring-queue.ts';
 import type { InputGate } from '../io/input-gate.ts';
 import type { LocalChannel } from '../io/local-channel.ts';
-import { RecordBatch } from '../io/record-batch.ts';
 import { RecordWriter } from '../io/record-writer.ts';
-import { CheckpointBarrier, EndOfPartitionEvent, WatermarkStatus, type ChannelItem } from '../io/stream-events.ts';
-import { createBarrierHandler, type CheckpointBarrierHandler } from '../io/checkpoint-barrier-handler.ts';
+import { EndOfPartitionEvent, type CheckpointBarrier } from '../io/stream-events.ts';
+import { StreamInputProcessor } from './stream-input-processor.ts';
 import { SubtaskCheckpointCoordinator, type TaskCheckpointServices } from './subtask-checkpoint-coordinator.ts';
 import { restoreKeyedState, restoreOperatorState, type TaskRestoreState } from './task-state-restorer.ts';
 import { MetricGroup } from '../metrics/metric-group.ts';
@@ -64,7 +63,6 @@ export interface TaskDeployment {
   readonly operatorIds?: ReadonlyMap<number, string>;
 }
 
-const BATCHES_PER_STEP = 4;
 const MAILBOX_CAPACITY = 100_000;
 
 export class StreamTask implements TaskServices {
@@ -81,7 +79,6 @@ export class StreamTask implements TaskServices {
   private state: TaskStateValue = TaskState.CREATED;
   private endOfInput: { resolve: () => void; reject: (e: unknown) => void } | null = null;
   private failure: unknown = undefined;
-  private nextInput = 0;
   private lastFlush = performance.now();
   private flushTimer: NodeJS.Timeout | null = null;
   /** The keyed state backend of each keyed operator of the chain, by stream node id. */
@@ -89,14 +86,13 @@ export class StreamTask implements TaskServices {
   readonly checkpointing: SubtaskCheckpointCoordinator | null;
   /** The operator id of each operator of the chain, in chain order. */
   readonly operatorIds: readonly string[];
-  private readonly barrierHandler: CheckpointBarrierHandler | null;
-  /** Index of each gate's first channel in the numbering of all input channels. */
-  private readonly gateOffsets: number[] = [];
+  private readonly inputProcessor: StreamInputProcessor;
   private checkpointSuspended = false;
+  /** While a native RocksDB checkpoint is taken, mails (timers) wait too. */
+  private mailsHeld = false;
   /** Stop-with-savepoint: the task ends without draining (no finish(), no end of partition). */
   private stopping = false;
   inStep = false;
-  numRecordsIn = 0;
 
   constructor(deployment: TaskDeployment) {
     this.deployment = deployment;
@@ -119,30 +115,20 @@ export class StreamTask implements TaskServices {
     this.operatorIds = this.chain.nodes.map((node) => ids?.get(node.id) ?? node.uid ?? `${vertex.id}-${node.id}`);
     const services = deployment.checkpointing;
     this.checkpointing = services === undefined ? null : new SubtaskCheckpointCoordinator(this, services, vertex, subtaskIndex, this.operatorIds);
-    let numChannels = 0;
-    for (const gate of this.inputs) {
-      this.gateOffsets.push(numChannels);
-      numChannels += gate.channels.length;
-    }
-    this.barrierHandler =
-      services === undefined || numChannels === 0
-        ? null
-        : createBarrierHandler(services.exactlyOnce, numChannels, {
-            triggerCheckpoint: (barrier) => this.checkpointing!.checkpointState(barrier),
-            blockChannel: (channel) => {
-              const g = this.gateIndexOf(channel);
-              this.inputs[g]!.blockChannel(channel - this.gateOffsets[g]!);
-            },
-            unblockAllChannels: () => {
-              for (const gate of this.inputs) gate.unblockChannels();
-            },
-          });
+    this.inputProcessor = new StreamInputProcessor(
+      this,
+      this.inputs,
+      services === undefined ? null : { exactlyOnce: services.exactlyOnce, triggerCheckpoint: (barrier) => this.checkpointing!.checkpointState(barrier) },
+    );
   }
 
-  private gateIndexOf(channel: number): number {
-    let i = this.gateOffsets.length - 1;
-    while (this.gateOffsets[i]! > channel) i--;
-    return i;
+  /** Records read from the input gates. */
+  get numRecordsIn(): number {
+    return this.inputProcessor.numRecordsIn;
+  }
+
+  isRunning(): boolean {
+    return this.state === TaskState.RUNNING;
   }
 
   keyedStateBackendOf(nodeId: number): KeyedStateBackend | undefined {
@@ -255,7 +241,7 @@ export class StreamTask implements TaskServices {
       this.state = TaskState.INITIALIZING;
       await this.createKeyedStateBackends();
       const restore = this.deployment.restoreState;
-      if (restore !== undefined) await restoreKeyedState(this, this.operatorIds, restore);
+      if (restore !== undefined) await restoreKeyedState(this, this.operatorIds, restore, this.deployment.checkpointing?.sharedDirectory ?? null);
       if (this.isTerminal()) return;
       this.chain.setupOperators((node, output) => this.operatorParameters(node, output));
       if (restore !== undefined) restoreOperatorState(this, this.operatorIds, restore);
@@ -348,7 +334,7 @@ export class StreamTask implements TaskServices {
     try {
       let progress = this.processMails();
       if (this.state !== TaskState.RUNNING) return true;
-      progress = (this.source !== null ? this.source.step() : this.processInput()) || progress;
+      progress = (this.source !== null ? this.source.step() : this.inputProcessor.processInput()) || progress;
       this.maybeFlushOnTimeout();
       this.armFlushTimer();
       return progress;
@@ -361,85 +347,11 @@ export class StreamTask implements TaskServices {
   }
 
   private processMails(): boolean {
-    if (this.mailbox.size === 0) return false;
+    if (this.mailbox.size === 0 || this.mailsHeld) return false;
     let n = this.mailbox.size;
     while (n-- > 0 && this.state === TaskState.RUNNING) this.mailbox.shift()!.action();
     return true;
   }
-
-  private processInput(): boolean {
-    const inputs = this.inputs;
-    for (let processed = 0; processed < BATCHES_PER_STEP; processed++) {
-      if (!this.isOutputAvailable()) return processed > 0;
-      let gate: InputGate | undefined;
-      for (let i = 0; i < inputs.length; i++) {
-        const candidate = inputs[(this.nextInput + i) % inputs.length]!;
-        if (candidate.hasData()) {
-          gate = candidate;
-          this.nextInput = (this.nextInput + i + 1) % inputs.length;
-          break;
-        }
-      }
-      if (gate === undefined) {
-        if (this.chain.hasPendingOutput()) this.flushOutputs();
-        return processed > 0;
-      }
-      this.dispatch(gate.pollNext()!, gate);
-      if (this.state !== TaskState.RUNNING) return true;
-    }
-    return true;
-  }
-
-  private dispatch(item: ChannelItem, gate: InputGate): void {
-    if (item instanceof RecordBatch) {
-      this.numRecordsIn += item.values.length;
-      this.processBatch(item, gate.inputIndex);
-    } else if (item instanceof Watermark) {
-      gate.valve.inputWatermark(item.timestamp, gate.lastChannel, this.valveOutputs[gate.inputIndex]!);
-    } else if (item instanceof WatermarkStatus) {
-      gate.valve.inputWatermarkStatus(item.idle, gate.lastChannel, this.valveOutputs[gate.inputIndex]!);
-    } else if (item instanceof CheckpointBarrier) {
-      this.barrierHandler?.processBarrier(item, this.gateOffsets[this.inputs.indexOf(gate)]! + gate.lastChannel);
-    } else if (item === EndOfPartitionEvent.INSTANCE) {
-      this.barrierHandler?.processEndOfPartition(this.gateOffsets[this.inputs.indexOf(gate)]! + gate.lastChannel);
-      gate.valve.inputWatermark(Watermark.MAX_WATERMARK.timestamp, gate.lastChannel, this.valveOutputs[gate.inputIndex]!);
-      if (gate.markLastChannelFinished()) {
-        (this.chain.head as { endInput?: (input: number) => void }).endInput?.(Math.max(1, gate.inputIndex));
-        if (this.inputs.every((g) => g.isFinished())) this.signalEndOfInput();
-      }
-    }
-  }
-
-  private processBatch(batch: RecordBatch, inputIndex: number): void {
-    const head = this.chain.head as any;
-    const values = batch.values;
-    const timestamps = batch.timestamps;
-    const n = values.length;
-    if (inputIndex === 0) {
-      if (timestamps === null) for (let i = 0; i < n; i++) head.processElement(values[i], NO_TIMESTAMP);
-      else for (let i = 0; i < n; i++) head.processElement(values[i], timestamps[i]);
-    } else if (inputIndex === 1) {
-      for (let i = 0; i < n; i++) head.processElement1(values[i], timestamps === null ? NO_TIMESTAMP : timestamps[i]);
-    } else {
-      for (let i = 0; i < n; i++) head.processElement2(values[i], timestamps === null ? NO_TIMESTAMP : timestamps[i]);
-    }
-  }
-
-  /** Per input number: where the valve sends the input's combined watermark. */
-  private readonly valveOutputs: Record<number, { emitWatermark(ts: number): void; emitWatermarkStatus(idle: boolean): void }> = {
-    0: {
-      emitWatermark: (ts) => this.chain.head.processWatermark(ts === Watermark.MAX_WATERMARK.timestamp ? Watermark.MAX_WATERMARK : new Watermark(ts)),
-      emitWatermarkStatus: (idle) => this.chain.head.processWatermarkStatus(idle ? WatermarkStatus.IDLE : WatermarkStatus.ACTIVE),
-    },
-    1: {
-      emitWatermark: (ts) => this.chain.head.processWatermark1(new Watermark(ts)),
-      emitWatermarkStatus: (idle) => this.chain.head.processWatermarkStatus1(idle ? WatermarkStatus.IDLE : WatermarkStatus.ACTIVE),
-    },
-    2: {
-      emitWatermark: (ts) => this.chain.head.processWatermark2(new Watermark(ts)),
-      emitWatermarkStatus: (idle) => this.chain.head.processWatermarkStatus2(idle ? WatermarkStatus.IDLE : WatermarkStatus.ACTIVE),
-    },
-  };
 
   // ---- checkpoints -------------------------------------------------------------------------
 
@@ -475,7 +387,7 @@ export class StreamTask implements TaskServices {
 
   notifyCheckpointAborted(checkpointId: number): void {
     this.executeInMailbox(() => {
-      this.barrierHandler?.processCancellation(checkpointId);
+      this.inputProcessor.processCancellation(checkpointId);
       this.checkpointing?.notifyCheckpointAborted(checkpointId);
     }, `checkpoint ${checkpointId} aborted`);
   }
@@ -485,8 +397,9 @@ export class StreamTask implements TaskServices {
     this.lastFlush = performance.now();
   }
 
-  setCheckpointSuspended(suspended: boolean): void {
+  setCheckpointSuspended(suspended: boolean, holdMails = false): void {
     this.checkpointSuspended = suspended;
+    this.mailsHeld = suspended && holdMails;
     if (!suspended) this.scheduler.wakeup();
   }
 

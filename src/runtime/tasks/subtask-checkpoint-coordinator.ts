@@ -7,19 +7,28 @@
  *   2. the barrier is forwarded on every output (after the records emitted before it);
  *   3. asynchronous part, while the task goes on processing: the snapshots are materialized and
  *      written to the checkpoint storage, then the coordinator is acknowledged (or declined).
+ * With incremental checkpoints ('execution.checkpointing.incremental') a RocksDB backend's
+ * synchronous part is a native RocksDB checkpoint, which RocksDB takes on its own thread: the
+ * task takes neither input nor mails until it is done (so it is exactly the state at the
+ * barrier), and the asynchronous part uploads the SST files the last completed checkpoint does
+ * not hold to the job's shared directory. Savepoints, heap backends and checkpoints kept in
+ * memory take full snapshots.
  * It also delivers notifyCheckpointComplete/Aborted to operators and functions (Flink's
  * CheckpointListener); restoring a chain is task-state-restorer.ts.
  */
+import { rm, rmdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { JobVertex } from '../../graph/job-graph.ts';
 import type { StreamNode } from '../../graph/stream-graph.ts';
 import { getLogger } from '../../utils/logger.ts';
-import type { TaskStateHandle, OperatorSubtaskState } from '../checkpoint/checkpoint-metadata.ts';
+import type { TaskStateHandle, OperatorSubtaskState, IncrementalKeyedState } from '../checkpoint/checkpoint-metadata.ts';
 import type { CheckpointStorage } from '../checkpoint/checkpoint-storage.ts';
 import { CheckpointBarrier } from '../io/stream-events.ts';
 import type { AbstractStreamOperator } from '../operators/stream-operator.ts';
 import type { KeyedStateBackend, SnapshotRunner } from '../state/keyed-state-backend.ts';
 import { hasOperatorStateBackend, operatorStateBackendOf, StateSnapshotContext } from '../state/operator/function-state.ts';
 import type { OperatorStateSnapshotRunner } from '../state/operator/operator-state-backend.ts';
+import { uploadedFilesOf, type IncrementalSnapshotRunner, type IncrementalSnapshotTarget } from '../state/rocksdb/rocksdb-incremental-snapshot.ts';
 
 const log = getLogger('SubtaskCheckpointCoordinator');
 
@@ -28,6 +37,10 @@ export interface TaskCheckpointServices {
   readonly storage: CheckpointStorage;
   /** EXACTLY_ONCE aligns barriers; AT_LEAST_ONCE only counts them. */
   readonly exactlyOnce: boolean;
+  /** Keyed state of backends that can (RocksDB) is checkpointed incrementally. */
+  readonly incremental: boolean;
+  /** Where incremental checkpoints put shared files; null when checkpoints are not incremental. */
+  readonly sharedDirectory: string | null;
   acknowledge(checkpointId: number, taskKey: string, handle: TaskStateHandle): void;
   decline(checkpointId: number, taskKey: string, cause: unknown): void;
   /** The task reached the end of its input and takes no further checkpoints. */
@@ -41,8 +54,11 @@ export interface CheckpointingTask {
   keyedStateBackendOf(nodeId: number): KeyedStateBackend | undefined;
   /** Forwards the barrier on every output, after the records emitted before. */
   broadcastBarrier(barrier: CheckpointBarrier): void;
-  /** While suspended the task takes no input (a function's snapshotState() is still running). */
-  setCheckpointSuspended(suspended: boolean): void;
+  /**
+   * While suspended the task takes no input (a function's snapshotState() is still running); with
+   * `holdMails` it runs no mails either (timers), so its keyed state does not change.
+   */
+  setCheckpointSuspended(suspended: boolean, holdMails?: boolean): void;
   fail(error: unknown): void;
 }
 
@@ -63,6 +79,27 @@ function userFunctionOf(operator: AbstractStreamOperator<unknown>): FunctionHook
   return typeof fn === 'object' && fn !== null ? (fn as FunctionHooks) : null;
 }
 
+/** A keyed state backend that takes incremental snapshots (RocksDB). */
+interface IncrementalCapableBackend extends KeyedStateBackend {
+  snapshotIncremental(checkpointId: number, target: IncrementalSnapshotTarget): Promise<IncrementalSnapshotRunner>;
+  notifyCheckpointComplete(checkpointId: number): void;
+  notifyCheckpointAborted(checkpointId: number): void;
+}
+
+function isIncrementalCapable(backend: KeyedStateBackend): backend is IncrementalCapableBackend {
+  return typeof (backend as Partial<IncrementalCapableBackend>).snapshotIncremental === 'function';
+}
+
+/** The snapshot of one operator of the chain whose synchronous part is done (or, incremental, started). */
+interface OperatorSnapshot {
+  readonly operatorId: string;
+  keyed: SnapshotRunner | null;
+  readonly operatorState: OperatorStateSnapshotRunner | null;
+  /** An incremental keyed snapshot: its synchronous part (the native checkpoint) first, then its runner. */
+  readonly incremental: { readonly backend: IncrementalCapableBackend; readonly name: string; readonly target: IncrementalSnapshotTarget } | null;
+  incrementalRunner: IncrementalSnapshotRunner | null;
+}
+
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
 }
@@ -81,6 +118,8 @@ export class SubtaskCheckpointCoordinator {
   /** A synchronous part waiting for a function's snapshotState() promise; later ones queue behind. */
   private syncPhase: Promise<void> | null = null;
   private closed = false;
+  /** Checkpoints this subtask took incrementally: their completion moves the backends' base. */
+  private readonly incrementalIds = new Set<number>();
 
   constructor(task: CheckpointingTask, services: TaskCheckpointServices, vertex: JobVertex, subtaskIndex: number, operatorIds: readonly string[]) {
     this.task = task;
@@ -176,15 +215,18 @@ export class SubtaskCheckpointCoordinator {
     const id = barrier.checkpointId;
     const operators = this.task.chain.operators;
     const nodes = this.task.chain.nodes;
-    const runners: { operatorId: string; keyed: SnapshotRunner | null; operatorState: OperatorStateSnapshotRunner | null }[] = [];
+    const snapshots: OperatorSnapshot[] = [];
     try {
       for (let i = 0; i < operators.length; i++) {
         const op = operators[i]!;
         const backend = this.task.keyedStateBackendOf(nodes[i]!.id);
-        runners.push({
+        const incremental = backend === undefined ? null : this.incrementalTarget(backend, id, i);
+        snapshots.push({
           operatorId: this.operatorIds[i]!,
-          keyed: backend === undefined ? null : backend.snapshot(id),
+          keyed: backend === undefined || incremental !== null ? null : backend.snapshot(id),
           operatorState: hasOperatorStateBackend(op) ? operatorStateBackendOf(op).snapshot(id) : null,
+          incremental,
+          incrementalRunner: null,
         });
       }
     } catch (e) {
@@ -192,28 +234,103 @@ export class SubtaskCheckpointCoordinator {
       this.task.broadcastBarrier(barrier);
       return;
     }
+    // Nothing is processed until the native checkpoints are taken: the barrier can go now.
     this.task.broadcastBarrier(barrier);
-    const done = this.materializeAndAcknowledge(id, runners);
+    const incremental = snapshots.filter((s) => s.incremental !== null);
+    let done: Promise<void>;
+    if (incremental.length === 0) {
+      done = this.materializeAndAcknowledge(id, snapshots);
+    } else {
+      this.incrementalIds.add(id);
+      this.task.setCheckpointSuspended(true, true);
+      const native = this.takeNativeCheckpoints(id, incremental).finally(() => {
+        this.syncPhase = null;
+        this.task.setCheckpointSuspended(false);
+      });
+      this.syncPhase = native.then(
+        () => {},
+        () => {},
+      );
+      done = native.then(
+        () => this.materializeAndAcknowledge(id, snapshots),
+        (e: unknown) => {
+          if (!this.closed && !this.aborted.has(id)) this.decline(id, e, 'the native checkpoint of the incremental snapshot');
+        },
+      );
+    }
     this.inflight.add(done);
     void done.finally(() => this.inflight.delete(done));
   }
 
-  private async materializeAndAcknowledge(
-    id: number,
-    runners: readonly { operatorId: string; keyed: SnapshotRunner | null; operatorState: OperatorStateSnapshotRunner | null }[],
-  ): Promise<void> {
+  /** Where backend `backend` (operator `index`) writes an incremental snapshot; null: a full one. */
+  private incrementalTarget(backend: KeyedStateBackend, id: number, index: number): OperatorSnapshot['incremental'] {
+    if (!this.services.incremental || !isIncrementalCapable(backend)) return null;
+    const name = `task-${this.vertex.id}-${this.subtaskIndex}-op-${index}`;
+    const target = this.services.storage.incrementalSnapshotLocation(id, name);
+    return target === null ? null : { backend, name, target };
+  }
+
+  private async takeNativeCheckpoints(id: number, snapshots: readonly OperatorSnapshot[]): Promise<void> {
+    const taken = await Promise.allSettled(snapshots.map((s) => s.incremental!.backend.snapshotIncremental(id, s.incremental!.target)));
+    taken.forEach((t, i) => {
+      if (t.status === 'fulfilled') snapshots[i]!.incrementalRunner = t.value;
+    });
+    const failed = taken.find((t) => t.status === 'rejected');
+    if (failed !== undefined) {
+      await Promise.all(snapshots.map((s) => s.incrementalRunner?.release()));
+      throw failed.reason;
+    }
+  }
+
+  private async materializeAndAcknowledge(id: number, snapshots: readonly OperatorSnapshot[]): Promise<void> {
+    const written: IncrementalKeyedState[] = [];
     try {
       const operators: OperatorSubtaskState[] = [];
-      for (const r of runners) {
-        const [keyed, operatorState] = await Promise.all([r.keyed?.materialize(), r.operatorState?.materialize()]);
-        if (keyed === undefined && operatorState === undefined) continue;
-        operators.push({ operatorId: r.operatorId, ...(keyed === undefined ? {} : { keyed }), ...(operatorState === undefined ? {} : { operatorState }) });
+      for (const r of snapshots) {
+        const [keyed, keyedIncremental, operatorState] = await Promise.all([
+          r.keyed?.materialize(),
+          r.incrementalRunner?.materialize().then((handle) => {
+            const state = { handle, privateDirectory: r.incremental!.name };
+            written.push(state);
+            return state;
+          }),
+          r.operatorState?.materialize(),
+        ]);
+        if (keyed === undefined && keyedIncremental === undefined && operatorState === undefined) continue;
+        operators.push({
+          operatorId: r.operatorId,
+          ...(keyed === undefined ? {} : { keyed }),
+          ...(keyedIncremental === undefined ? {} : { keyedIncremental }),
+          ...(operatorState === undefined ? {} : { operatorState }),
+        });
       }
-      if (this.closed || this.aborted.has(id)) return;
+      if (this.closed || this.aborted.has(id)) {
+        await this.discardUploads(id, written);
+        return;
+      }
       const handle = await this.services.storage.writeTaskState(id, { vertexId: this.vertex.id, subtaskIndex: this.subtaskIndex, operators });
-      if (!this.closed) this.services.acknowledge(id, this.taskKey, handle);
+      if (!this.closed) this.services.acknowledge(id, this.taskKey, withSharedState(handle, written));
+      else await this.discardUploads(id, written);
     } catch (e) {
+      await Promise.all(snapshots.map((s) => s.incrementalRunner?.release()));
+      await this.discardUploads(id, written);
       if (!this.closed && !this.aborted.has(id)) this.decline(id, e, 'the asynchronous part of the snapshot');
+    }
+  }
+
+  /** An incremental snapshot that will not be part of a checkpoint: its uploads and its directory go. */
+  private async discardUploads(id: number, written: readonly IncrementalKeyedState[]): Promise<void> {
+    for (const { handle, privateDirectory } of written) {
+      const location = this.services.storage.incrementalSnapshotLocation(id, privateDirectory);
+      if (location === null) continue;
+      try {
+        await this.services.storage.discardSharedFiles(uploadedFilesOf(handle));
+        await rm(location.privateDirectory, { recursive: true, force: true });
+        // The checkpoint's directory, if the coordinator removed it before the upload created it again.
+        await rmdir(dirname(location.privateDirectory)).catch(() => {});
+      } catch (e) {
+        log.warn({ task: this.task.name, checkpointId: id, err: e }, 'could not delete the files of an aborted incremental snapshot');
+      }
     }
   }
 
@@ -226,6 +343,9 @@ export class SubtaskCheckpointCoordinator {
 
   notifyCheckpointComplete(checkpointId: number): void {
     for (const id of this.aborted) if (id < checkpointId) this.aborted.delete(id);
+    // Savepoints are full: only checkpoints taken incrementally move the base of the next one.
+    if (this.incrementalIds.has(checkpointId)) this.notifyBackends((b) => b.notifyCheckpointComplete(checkpointId));
+    for (const id of this.incrementalIds) if (id <= checkpointId) this.incrementalIds.delete(id);
     for (const op of this.task.chain.operators) {
       this.call(op as FunctionHooks, 'notifyCheckpointComplete', checkpointId);
       this.call(userFunctionOf(op), 'notifyCheckpointComplete', checkpointId);
@@ -234,9 +354,17 @@ export class SubtaskCheckpointCoordinator {
 
   notifyCheckpointAborted(checkpointId: number): void {
     this.aborted.add(checkpointId);
+    if (this.incrementalIds.delete(checkpointId)) this.notifyBackends((b) => b.notifyCheckpointAborted(checkpointId));
     for (const op of this.task.chain.operators) {
       this.call(op as FunctionHooks, 'notifyCheckpointAborted', checkpointId);
       this.call(userFunctionOf(op), 'notifyCheckpointAborted', checkpointId);
+    }
+  }
+
+  private notifyBackends(action: (backend: IncrementalCapableBackend) => void): void {
+    for (const node of this.task.chain.nodes) {
+      const backend = this.task.keyedStateBackendOf(node.id);
+      if (backend !== undefined && isIncrementalCapable(backend)) action(backend);
     }
   }
 
@@ -270,4 +398,18 @@ export class SubtaskCheckpointCoordinator {
     this.closed = true;
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
   }
+}
+
+/** The task state handle with what its incremental snapshots wrote and refer to. */
+function withSharedState(handle: TaskStateHandle, written: readonly IncrementalKeyedState[]): TaskStateHandle {
+  if (written.length === 0) return handle;
+  let incremental = 0;
+  let full = 0;
+  const sharedFiles: string[] = [];
+  for (const { handle: h } of written) {
+    incremental += h.incrementalSize;
+    full += h.fullSize;
+    for (const f of h.sharedFiles) sharedFiles.push(f.stored);
+  }
+  return { ...handle, stateSize: handle.stateSize + incremental, fullStateSize: handle.stateSize + full, sharedFiles };
 }

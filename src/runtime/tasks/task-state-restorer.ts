@@ -4,12 +4,20 @@
  * operator state into each operator's operator state backend after setup() and before open(), so
  * that initializeState() finds it. A job restored from a savepoint need not take checkpoints
  * itself, so this does not depend on the subtask's checkpointing.
+ *
+ * Keyed state of incremental checkpoints (RocksDB handles) is restored with restoreIncremental
+ * (only the handles whose key groups meet the subtask's). When the handle is the subtask's own,
+ * in this job's shared directory, its files become the base of the next incremental checkpoint;
+ * from another job's checkpoint (`-s`), the next checkpoint is full: a job never refers to files
+ * it does not own (Flink's NO_CLAIM).
  */
 import { ErrorCodes, FlinkError } from '../../errors.ts';
 import type { StreamNode } from '../../graph/stream-graph.ts';
 import { SourceOperator } from '../operators/source-operator.ts';
 import type { AbstractStreamOperator } from '../operators/stream-operator.ts';
+import { KeyGroupRange } from '../state/key-group-range.ts';
 import type { KeyedStateBackend } from '../state/keyed-state-backend.ts';
+import type { IncrementalKeyedStateHandle } from '../state/rocksdb/rocksdb-incremental-snapshot.ts';
 import type { KeyedStateSnapshot } from '../state/snapshot/keyed-state-snapshot.ts';
 import { hasOperatorStateBackend, operatorStateBackendOf } from '../state/operator/function-state.ts';
 import type { OperatorStateSnapshot } from '../state/operator/operator-state-snapshot.ts';
@@ -19,7 +27,25 @@ export interface TaskRestoreState {
   readonly checkpointId: number;
   /** Where the state comes from (a checkpoint or savepoint directory), for error messages. */
   readonly pointer?: string;
-  readonly operators: ReadonlyMap<string, { readonly keyed: readonly KeyedStateSnapshot[]; readonly operatorState: readonly OperatorStateSnapshot[] }>;
+  readonly operators: ReadonlyMap<string, OperatorRestoreState>;
+}
+
+/** An incremental keyed state handle with the directories its files are in. */
+export interface IncrementalRestoreHandle {
+  readonly handle: IncrementalKeyedStateHandle;
+  readonly sharedDirectory: string;
+  readonly privateDirectory: string;
+}
+
+export interface OperatorRestoreState {
+  readonly keyed: readonly KeyedStateSnapshot[];
+  /** Keyed state of incremental checkpoints, one handle per old subtask. */
+  readonly keyedIncremental?: readonly IncrementalRestoreHandle[];
+  readonly operatorState: readonly OperatorStateSnapshot[];
+}
+
+interface IncrementalRestoringBackend extends KeyedStateBackend {
+  restoreIncremental(handles: readonly IncrementalRestoreHandle[], adoptBase?: boolean): Promise<void>;
 }
 
 /** What the restorer needs of its task. */
@@ -29,14 +55,19 @@ export interface RestoringTask {
   keyedStateBackendOf(nodeId: number): KeyedStateBackend | undefined;
 }
 
-/** Loads the keyed state of the chain's keyed operators (after their backends exist). */
-export async function restoreKeyedState(task: RestoringTask, operatorIds: readonly string[], restore: TaskRestoreState): Promise<void> {
+/**
+ * Loads the keyed state of the chain's keyed operators (after their backends exist).
+ * `sharedDirectory`: where this job's incremental checkpoints put shared files (null: none).
+ */
+export async function restoreKeyedState(task: RestoringTask, operatorIds: readonly string[], restore: TaskRestoreState, sharedDirectory: string | null = null): Promise<void> {
   const nodes = task.chain.nodes;
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i]!;
-    const snapshots = restore.operators.get(operatorIds[i]!)?.keyed ?? [];
+    const state = restore.operators.get(operatorIds[i]!);
+    const snapshots = state?.keyed ?? [];
+    const incremental = state?.keyedIncremental ?? [];
     const backend = task.keyedStateBackendOf(node.id);
-    if (snapshots.length === 0) continue;
+    if (snapshots.length === 0 && incremental.length === 0) continue;
     if (backend === undefined) {
       throw new FlinkError(
         ErrorCodes.FLINK_TS_ILLEGAL_STATE,
@@ -44,7 +75,7 @@ export async function restoreKeyedState(task: RestoringTask, operatorIds: readon
         { context: { operator: node.name, checkpointId: restore.checkpointId, ...(restore.pointer === undefined ? {} : { file: restore.pointer }) } },
       );
     }
-    const other = snapshots.find((s) => s.maxParallelism !== node.maxParallelism);
+    const other = [...snapshots, ...incremental.map((h) => h.handle)].find((s) => s.maxParallelism !== node.maxParallelism);
     if (other !== undefined) {
       // Key groups are the unit of keyed state: their number cannot change across a restore.
       throw new FlinkError(
@@ -54,8 +85,33 @@ export async function restoreKeyedState(task: RestoringTask, operatorIds: readon
         { context: { operator: node.name, checkpointId: restore.checkpointId, ...(restore.pointer === undefined ? {} : { file: restore.pointer }) } },
       );
     }
-    await backend.restore(snapshots);
+    if (incremental.length > 0) await restoreIncrementalState(task, node, backend, incremental, restore, sharedDirectory);
+    if (snapshots.length > 0) await backend.restore(snapshots);
   }
+}
+
+async function restoreIncrementalState(
+  task: RestoringTask,
+  node: StreamNode,
+  backend: KeyedStateBackend,
+  handles: readonly IncrementalRestoreHandle[],
+  restore: TaskRestoreState,
+  sharedDirectory: string | null,
+): Promise<void> {
+  if (typeof (backend as Partial<IncrementalRestoringBackend>).restoreIncremental !== 'function') {
+    // Flink cannot switch backends from an incremental (native) checkpoint either; savepoints are portable.
+    throw new FlinkError(
+      ErrorCodes.FLINK_TS_ILLEGAL_STATE,
+      `Cannot restore operator '${node.name}' of task ${task.name} from ${describe(restore)}: it is an incremental RocksDB checkpoint, and the job uses the '${backend.type}' state backend; ` +
+        `use the RocksDB state backend ('state.backend.type: rocksdb'), or restore from a savepoint, which any backend reads`,
+      { context: { operator: node.name, checkpointId: restore.checkpointId, ...(restore.pointer === undefined ? {} : { file: restore.pointer }) } },
+    );
+  }
+  const range = backend.keyGroupRange;
+  const mine = handles.filter((h) => new KeyGroupRange(h.handle.keyGroupRange.startKeyGroup, h.handle.keyGroupRange.endKeyGroup).getIntersection(range).numberOfKeyGroups > 0);
+  if (mine.length === 0) return;
+  const adoptBase = sharedDirectory !== null && mine.every((h) => h.sharedDirectory === sharedDirectory);
+  await (backend as IncrementalRestoringBackend).restoreIncremental(mine, adoptBase);
 }
 
 /** Loads operator state (after setup, before open: initializeState() finds it). */

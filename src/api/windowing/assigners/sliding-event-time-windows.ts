@@ -37,12 +37,23 @@ export class SlidingEventTimeWindows extends WindowAssigner<unknown, TimeWindow>
     );
   }
 
+  private lastWindows: TimeWindow[] | null = null;
+
   assignWindows(_element: unknown, timestamp: number, _context: WindowAssignerContext): TimeWindow[] {
     if (!hasTimestamp(timestamp)) throw missingTimestampError();
-    const windows: TimeWindow[] = [];
     const lastStart = TimeWindow.getWindowStartWithOffset(timestamp, this.offset, this.slide);
     const lower = timestamp - this.size;
+    // Consecutive elements mostly fall into the same windows: hand out the same (immutable)
+    // windows and array again while the first and the last start are the same. The window
+    // operator only iterates the array.
+    const last = this.lastWindows;
+    if (last !== null && last[0]!.start === lastStart) {
+      const earliest = last[last.length - 1]!.start;
+      if (earliest > lower && earliest - this.slide <= lower) return last;
+    }
+    const windows: TimeWindow[] = [];
     for (let start = lastStart; start > lower; start -= this.slide) windows.push(new TimeWindow(start, start + this.size));
+    if (windows.length !== 0) this.lastWindows = windows;
     return windows;
   }
 

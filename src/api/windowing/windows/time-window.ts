@@ -7,16 +7,15 @@ import { Compatibility, type CompatibilityResult, type SerializerSnapshot, type 
 import type { MergeCallback } from '../assigners/merging-window-assigner.ts';
 import { Window } from './window.ts';
 
-const kKey = Symbol('key');
-
 export class TimeWindow extends Window {
   /** The first timestamp that belongs to the window. */
   readonly start: number;
   /** The first timestamp that does not belong to the window any more (exclusive). */
   readonly end: number;
-  // Cached under a symbol, not a #private field: windows inside copied user functions (per-subtask
-  // copies) must keep working, and equal windows stay deep-equal whether or not key() was asked.
-  declare private [kKey]: string | undefined;
+  // Cached in a #private field, which deep equality and JSON do not see, so equal windows stay
+  // deep-equal whether or not key() was asked. A window copied with its prototype (inside a
+  // per-subtask copy of a user function) has no such field and builds the key on every call.
+  #key: string | undefined = undefined;
 
   constructor(start: number, end: number) {
     super();
@@ -39,12 +38,14 @@ export class TimeWindow extends Window {
 
   key(): string {
     // Asked for on every element and timer (state namespace, timer identity): built once.
-    let key = this[kKey];
-    if (key === undefined) {
-      key = `${this.start}:${this.end}`;
-      Object.defineProperty(this, kKey, { value: key, enumerable: false });
-    }
+    if (!(#key in this)) return TimeWindow.keyOf(this as TimeWindow);
+    let key = this.#key;
+    if (key === undefined) key = this.#key = `${this.start}:${this.end}`;
     return key;
+  }
+
+  private static keyOf(window: TimeWindow): string {
+    return `${window.start}:${window.end}`;
   }
 
   override equals(other: unknown): boolean {
@@ -71,25 +72,36 @@ export class TimeWindow extends Window {
    * for every group of more than one distinct window with the group and its cover.
    */
   static mergeWindows(windows: Iterable<TimeWindow>, callback: MergeCallback<TimeWindow>): void {
+    // A session and the window of a new element: the common case, without sorting or grouping.
+    if (Array.isArray(windows) && windows.length <= 2) {
+      if (windows.length < 2) return;
+      const a = windows[0] as TimeWindow;
+      const b = windows[1] as TimeWindow;
+      // The sort is stable: b goes first only if it starts earlier.
+      if (b.start < a.start) TimeWindow.mergePair(b, a, callback);
+      else TimeWindow.mergePair(a, b, callback);
+      return;
+    }
     const sorted = [...windows].sort((a, b) => a.start - b.start);
-    const merged: { cover: TimeWindow; members: Map<string, TimeWindow> }[] = [];
-    let current: { cover: TimeWindow; members: Map<string, TimeWindow> } | null = null;
+    let cover: TimeWindow | null = null;
+    let members: TimeWindow[] = [];
     for (const candidate of sorted) {
-      if (current === null) {
-        current = { cover: candidate, members: new Map([[candidate.key(), candidate]]) };
-      } else if (current.cover.intersects(candidate)) {
-        current.cover = current.cover.cover(candidate);
+      if (cover !== null && cover.intersects(candidate)) {
+        cover = cover.cover(candidate);
         // Equal windows count once, as in Flink's HashSet of merged windows.
-        if (!current.members.has(candidate.key())) current.members.set(candidate.key(), candidate);
+        const key = candidate.key();
+        if (!members.some((m) => m.key() === key)) members.push(candidate);
       } else {
-        merged.push(current);
-        current = { cover: candidate, members: new Map([[candidate.key(), candidate]]) };
+        if (cover !== null && members.length > 1) callback(members, cover);
+        cover = candidate;
+        members = [candidate];
       }
     }
-    if (current !== null) merged.push(current);
-    for (const m of merged) {
-      if (m.members.size > 1) callback([...m.members.values()], m.cover);
-    }
+    if (cover !== null && members.length > 1) callback(members, cover);
+  }
+
+  private static mergePair(first: TimeWindow, second: TimeWindow, callback: MergeCallback<TimeWindow>): void {
+    if (first.intersects(second) && first.key() !== second.key()) callback([first, second], first.cover(second));
   }
 
   /**

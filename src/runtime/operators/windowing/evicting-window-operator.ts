@@ -30,6 +30,11 @@ export class EvictingWindowOperator<K, IN, OUT, W extends Window> extends Window
     this.evictorContext = new WindowEvictorContext(this.timerService, this.runtimeContext.getMetricGroup());
   }
 
+  /** Its panes hold timestamped elements, added by addToWindowState only: no shortcut. */
+  protected override existingPanesNeedNoTimers(): boolean {
+    return false;
+  }
+
   protected override addToWindowState(value: IN, timestamp: number): void {
     const record: TimestampedValue<IN> = { value, timestamp };
     this.windowState.add(record);

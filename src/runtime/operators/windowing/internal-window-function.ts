@@ -80,14 +80,13 @@ export function allWindowFunctionCall<IN, OUT, W extends Window>(fn: AllWindowFu
   return { process: (_key, context, elements, out) => apply(context.window(), elements, out), clear: noClear };
 }
 
+function passThrough<T>(_key: unknown, _context: unknown, elements: Iterable<T>, out: Collector<T>): void {
+  for (const e of elements) out.collect(e);
+}
+
 /** Flink's PassThroughWindowFunction: emits the (pre-aggregated) contents as they are. */
 export function passThroughWindowFunctionCall<T, K, W extends Window>(): WindowFunctionCall<T, T, K, W> {
-  return {
-    process: (_key, _context, elements, out) => {
-      for (const e of elements) out.collect(e);
-    },
-    clear: noClear,
-  };
+  return { process: passThrough, clear: noClear };
 }
 
 /** Flink's ReduceApply(Process)WindowFunction: reduces the elements of an evicting window, then calls `wrapped` with the result. */
@@ -167,7 +166,19 @@ abstract class WrappingWindowFunction<IN, T, OUT, K, W extends Window> implement
 
 /** For reduce/aggregate windows: the state holds one value, passed on as a one-element iterable. */
 export class InternalSingleValueWindowFunction<IN, OUT, K, W extends Window> extends WrappingWindowFunction<IN, IN, OUT, K, W> {
+  /** reduce/aggregate without a window function: the one value is the output. */
+  private readonly passesThrough: boolean;
+
+  constructor(wrapped: WindowFunctionCall<IN, OUT, K, W>) {
+    super(wrapped);
+    this.passesThrough = wrapped.process === passThrough;
+  }
+
   process(key: K, window: W, context: InternalWindowContext, input: IN, out: Collector<OUT>): void {
+    if (this.passesThrough) {
+      (out as unknown as Collector<IN>).collect(input);
+      return;
+    }
     const ctx = this.ctx;
     ctx.currentWindow = window;
     ctx.internal = context;

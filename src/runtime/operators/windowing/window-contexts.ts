@@ -25,6 +25,7 @@ import type { MetricGroup } from '../../metrics/metric-group.ts';
 import { VOID_NAMESPACE, type KeyedStateBackend } from '../../state/keyed-state-backend.ts';
 import type { InternalTimerService } from '../internal-timer-service.ts';
 import type { Output } from '../output.ts';
+import type { WindowTimers } from './window-timers.ts';
 import type { InternalWindowContext, InternalWindowFunction } from './internal-window-function.ts';
 
 /** The state namespace of a window: its key(), which equal windows share. */
@@ -40,12 +41,14 @@ export class WindowTriggerContext<W extends Window> implements OnMergeContext {
   mergedWindows: readonly W[] | null = null;
   private readonly backend: KeyedStateBackend;
   private readonly timers: InternalTimerService;
+  private readonly windowTimers: WindowTimers;
   private readonly metricGroup: MetricGroup;
   private readonly trigger: Trigger<any, W>;
 
-  constructor(backend: KeyedStateBackend, timers: InternalTimerService, metricGroup: MetricGroup, trigger: Trigger<any, W>) {
+  constructor(backend: KeyedStateBackend, timers: InternalTimerService, windowTimers: WindowTimers, metricGroup: MetricGroup, trigger: Trigger<any, W>) {
     this.backend = backend;
     this.timers = timers;
+    this.windowTimers = windowTimers;
     this.metricGroup = metricGroup;
     this.trigger = trigger;
   }
@@ -80,19 +83,19 @@ export class WindowTriggerContext<W extends Window> implements OnMergeContext {
   }
 
   registerProcessingTimeTimer(time: number): void {
-    this.timers.registerProcessingTimeTimer(time, this.window);
+    this.windowTimers.register(this.window, time, false);
   }
 
   registerEventTimeTimer(time: number): void {
-    this.timers.registerEventTimeTimer(time, this.window);
+    this.windowTimers.register(this.window, time, true);
   }
 
   deleteProcessingTimeTimer(time: number): void {
-    this.timers.deleteProcessingTimeTimer(time, this.window);
+    this.windowTimers.delete(this.window, time, false);
   }
 
   deleteEventTimeTimer(time: number): void {
-    this.timers.deleteEventTimeTimer(time, this.window);
+    this.windowTimers.delete(this.window, time, true);
   }
 
   onElement(element: unknown, timestamp: number): TriggerResult {

@@ -9,6 +9,10 @@
  * are already past their cleanup time are dropped: to the late side output when one is set and
  * the element is late, otherwise counted in numLateRecordsDropped. Merging (session) windows
  * keep their windows per key in a MergingWindowSet and merge state, triggers and timers with it.
+ * Two shortcuts change nothing Flink would do: with EventTimeTrigger an element of a pane that
+ * exists already skips the trigger and the timers, which are set already (existing-panes.ts), and
+ * registrations or deletions of a timer that a step has just registered or deleted are dropped
+ * (window-timers.ts).
  */
 import { ErrorCodes, FlinkError, illegalState } from '../../../errors.ts';
 import { resolveMethod, type KeySelector } from '../../../api/common/functions.ts';
@@ -29,9 +33,11 @@ import { AbstractUdfStreamOperator } from '../abstract-udf-stream-operator.ts';
 import { InternalTimerService, type InternalTimer, type Triggerable } from '../internal-timer-service.ts';
 import { TimestampedCollector } from '../output.ts';
 import { describeRecord, type OneInputStreamOperator, type StreamOperatorParameters } from '../stream-operator.ts';
-import { MergingWindowSet } from './merging-window-set.ts';
+import { ExistingPanes, isEventTimeTrigger, type PaneState } from './existing-panes.ts';
+import { MergingWindowSet, type MergeFunction } from './merging-window-set.ts';
 import type { InternalWindowFunction } from './internal-window-function.ts';
 import { WindowContext, WindowTriggerContext, windowNamespace } from './window-contexts.ts';
+import { WindowTimers } from './window-timers.ts';
 
 /** Flink's Long.MAX_VALUE as a cleanup time: "end of time", for which no cleanup timer is set. */
 const END_OF_TIME = Number.MAX_SAFE_INTEGER;
@@ -66,11 +72,19 @@ export class WindowOperator<K, IN, ACC, OUT, W extends Window> extends AbstractU
 
   protected backend!: KeyedStateBackend;
   protected timerService!: InternalTimerService;
+  /** Registers and deletes the timers of the operator and its trigger (see WindowTimers). */
+  protected windowTimers!: WindowTimers;
   protected collector!: TimestampedCollector<OUT>;
   protected triggerContext!: WindowTriggerContext<W>;
   protected processContext!: WindowContext<W>;
   protected windowState!: AppendingState<unknown, ACC> & InternalKvState;
   private mergingSetsState: (ListState<[W, W]> & InternalKvState) | null = null;
+  /** The window state, when elements of existing panes may skip the trigger and the timers (existing-panes.ts); else null. */
+  private existingPaneState: PaneState | null = null;
+  /** After a restore: what tells when no restored pane is left and the shortcut may start. */
+  private restoredPanes: ExistingPanes | null = null;
+  /** True with Flink's EventTimeTrigger itself, whose behaviour the operator may rely on. */
+  private readonly eventTimeTrigger: boolean;
   private windowAssignerContext!: WindowAssignerContext;
   protected numLateRecordsDropped!: Counter;
 
@@ -87,6 +101,7 @@ export class WindowOperator<K, IN, ACC, OUT, W extends Window> extends AbstractU
     this.mergingAssigner = options.windowAssigner instanceof MergingWindowAssigner ? options.windowAssigner : null;
     this.isEventTime = options.windowAssigner.isEventTime();
     this.listContents = options.windowStateDescriptor.type === StateTypes.LIST;
+    this.eventTimeTrigger = isEventTimeTrigger(options.trigger);
   }
 
   override setup(parameters: StreamOperatorParameters<OUT>): void {
@@ -104,7 +119,8 @@ export class WindowOperator<K, IN, ACC, OUT, W extends Window> extends AbstractU
     this.collector = new TimestampedCollector(this.output, NO_TIMESTAMP);
     const metrics = this.runtimeContext.getMetricGroup();
     this.numLateRecordsDropped = metrics.counter(LATE_ELEMENTS_DROPPED_METRIC_NAME);
-    this.triggerContext = new WindowTriggerContext(backend, this.timerService, metrics, this.trigger);
+    this.windowTimers = new WindowTimers(this.timerService);
+    this.triggerContext = new WindowTriggerContext(backend, this.timerService, this.windowTimers, metrics, this.trigger);
     this.processContext = new WindowContext(backend, this.timerService, this.output as never, this.windowFunction, this.mergingAssigner !== null);
     this.windowAssignerContext = { getCurrentProcessingTime: () => this.timerService.currentProcessingTime() };
   }
@@ -118,6 +134,16 @@ export class WindowOperator<K, IN, ACC, OUT, W extends Window> extends AbstractU
       const descriptor = new ListStateDescriptor<[W, W]>('merging-window-set', new TupleSerializer<[W, W]>([windowSerializer, windowSerializer]));
       this.mergingSetsState = this.backend.getPartitionedState<ListState<[W, W]>>(descriptor);
     }
+    const panes = this.existingPanesNeedNoTimers()
+      ? ExistingPanes.of({ trigger: this.trigger, eventTime: this.isEventTime, merging: this.mergingAssigner !== null, windowState: this.windowState })
+      : null;
+    this.existingPaneState = panes?.paneState() ?? null;
+    if (panes !== null && this.existingPaneState === null) this.restoredPanes = panes;
+  }
+
+  /** Whether elements of existing panes may skip the trigger and the timers (existing-panes.ts). */
+  protected existingPanesNeedNoTimers(): boolean {
+    return true;
   }
 
   override async close(): Promise<void> {
@@ -130,6 +156,11 @@ export class WindowOperator<K, IN, ACC, OUT, W extends Window> extends AbstractU
 
   protected override advanceWatermark(timestamp: number): void {
     this.timerService.advanceWatermark(timestamp);
+    // After a restore the shortcut for existing panes waits until no restored pane is left.
+    if (this.restoredPanes !== null) {
+      this.existingPaneState = this.restoredPanes.paneState();
+      if (this.existingPaneState !== null) this.restoredPanes = null;
+    }
   }
 
   // ---- elements -----------------------------------------------------------------------------
@@ -148,6 +179,7 @@ export class WindowOperator<K, IN, ACC, OUT, W extends Window> extends AbstractU
   }
 
   private processWindowElement(value: IN, timestamp: number): void {
+    this.windowTimers.beginStep();
     const elementWindows = this.windowAssigner.assignWindows(value, timestamp, this.windowAssignerContext);
     // True while no assigned window took the element.
     let isSkippedElement = true;
@@ -158,18 +190,8 @@ export class WindowOperator<K, IN, ACC, OUT, W extends Window> extends AbstractU
       const mergingWindows = this.getMergingWindowSet();
       for (const window of elementWindows) {
         // Adding the window may merge it with others; then the merge result is where it belongs.
-        const actualWindow = mergingWindows.addWindow(window, (mergeResult, mergedWindows, stateWindowResult, mergedStateWindows) => {
-          this.checkMergeResult(mergeResult);
-          ctx.key = key;
-          ctx.window = mergeResult;
-          ctx.onMerge(mergedWindows);
-          for (const m of mergedWindows) {
-            ctx.window = m;
-            ctx.clear();
-            this.deleteCleanupTimer(m);
-          }
-          this.windowState.mergeNamespaces(windowNamespace(stateWindowResult), mergedStateWindows.map(windowNamespace));
-        });
+        ctx.key = key;
+        const actualWindow = mergingWindows.addWindow(window, this.mergeWindows);
 
         if (this.isWindowLate(actualWindow)) {
           mergingWindows.retireWindow(actualWindow);
@@ -195,7 +217,22 @@ export class WindowOperator<K, IN, ACC, OUT, W extends Window> extends AbstractU
       }
       mergingWindows.persist();
     } else {
-      for (const window of elementWindows) {
+      const panes = this.existingPaneState;
+      for (let i = 0; i < elementWindows.length; i++) {
+        const window = elementWindows[i]!;
+        if (panes !== null) {
+          const maxTimestamp = window.maxTimestamp();
+          // Not late: the cleanup time is at or after maxTimestamp.
+          if (maxTimestamp > this.timerService.currentWatermark) {
+            isSkippedElement = false;
+            panes.setCurrentNamespace(windowNamespace(window));
+            if (panes.addAndReportExisting(value)) continue;
+            // A new pane: what EventTimeTrigger.onElement does (register, CONTINUE), then the cleanup timer.
+            this.windowTimers.register(window, maxTimestamp, true);
+            this.registerCleanupTimer(window);
+            continue;
+          }
+        }
         if (this.isWindowLate(window)) continue;
         isSkippedElement = false;
 
@@ -221,6 +258,24 @@ export class WindowOperator<K, IN, ACC, OUT, W extends Window> extends AbstractU
       else this.numLateRecordsDropped.inc();
     }
   }
+
+  /**
+   * The MergeFunction of the current key's windows (the trigger context holds the key): merges
+   * the triggers, drops the merged windows' triggers and cleanup timers, merges the window state.
+   */
+  private readonly mergeWindows: MergeFunction<W> = (mergeResult, mergedWindows, stateWindowResult, mergedStateWindows) => {
+    this.checkMergeResult(mergeResult);
+    const ctx = this.triggerContext;
+    ctx.window = mergeResult;
+    ctx.onMerge(mergedWindows);
+    for (const m of mergedWindows) {
+      ctx.window = m;
+      ctx.clear();
+      this.deleteCleanupTimer(m);
+    }
+    // Merging no namespaces into the target changes nothing.
+    if (mergedStateWindows.length !== 0) this.windowState.mergeNamespaces(windowNamespace(stateWindowResult), mergedStateWindows.map(windowNamespace));
+  };
 
   /** As Flink: merging must not move a window's end to before the current time. */
   private checkMergeResult(mergeResult: W): void {
@@ -254,6 +309,7 @@ export class WindowOperator<K, IN, ACC, OUT, W extends Window> extends AbstractU
   }
 
   private onTimer(timer: InternalTimer, eventTime: boolean): void {
+    this.windowTimers.beginStep();
     const ctx = this.triggerContext;
     const window = timer.namespace as W;
     ctx.key = timer.key;
@@ -294,7 +350,10 @@ export class WindowOperator<K, IN, ACC, OUT, W extends Window> extends AbstractU
   /** Drops the window's contents, the trigger's state and the function's per-window state. */
   private clearAllState(window: W, mergingWindows: MergingWindowSet<W> | null): void {
     this.windowState.clear();
-    this.triggerContext.clear();
+    // EventTimeTrigger's clear() deletes its timer at maxTimestamp(), which is at or before this
+    // cleanup time: it is this very timer or fired before it (timers fire in timestamp order,
+    // and EventTimeTrigger never registers one the watermark has passed) — nothing to delete.
+    if (!(this.eventTimeTrigger && this.isEventTime)) this.triggerContext.clear();
     this.processContext.window = window;
     this.processContext.clear();
     if (mergingWindows !== null) {
@@ -350,16 +409,12 @@ export class WindowOperator<K, IN, ACC, OUT, W extends Window> extends AbstractU
 
   protected registerCleanupTimer(window: W): void {
     const cleanupTime = this.cleanupTime(window);
-    if (cleanupTime === END_OF_TIME) return;
-    if (this.isEventTime) this.timerService.registerEventTimeTimer(cleanupTime, window);
-    else this.timerService.registerProcessingTimeTimer(cleanupTime, window);
+    if (cleanupTime !== END_OF_TIME) this.windowTimers.register(window, cleanupTime, this.isEventTime);
   }
 
   protected deleteCleanupTimer(window: W): void {
     const cleanupTime = this.cleanupTime(window);
-    if (cleanupTime === END_OF_TIME) return;
-    if (this.isEventTime) this.timerService.deleteEventTimeTimer(cleanupTime, window);
-    else this.timerService.deleteProcessingTimeTimer(cleanupTime, window);
+    if (cleanupTime !== END_OF_TIME) this.windowTimers.delete(window, cleanupTime, this.isEventTime);
   }
 
   /** maxTimestamp + allowedLateness for event time (END_OF_TIME past the largest timestamp), maxTimestamp for processing time. */

@@ -28,6 +28,16 @@ export abstract class AbstractHeapState<S> implements InternalKvState {
     this.table.remove(this.namespace);
   }
 
+  /** The namespaces other than VOID_NAMESPACE that hold values, as stored (for the window operator). */
+  storedNamespaces(): NamespaceKey[] {
+    return [...this.table.namespaces.keys()];
+  }
+
+  /** Whether a namespace from storedNamespaces() still holds values. */
+  hasStoredNamespace(storedNamespace: NamespaceKey): boolean {
+    return this.table.namespaces.has(storedNamespace);
+  }
+
   mergeNamespaces(_target: Namespace, _sources: readonly Namespace[]): void {
     throw new FlinkError(ErrorCodes.FLINK_TS_UNSUPPORTED, `State '${this.descriptor.name}' is a ${this.descriptor.type} state, which cannot merge namespaces (only list, reducing and aggregating states can)`);
   }

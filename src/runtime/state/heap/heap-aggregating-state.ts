@@ -39,6 +39,27 @@ export class HeapAggregatingState<IN, ACC, OUT> extends AbstractHeapState<ACC> i
     if (next !== acc || table.numPendingSnapshots !== 0) this.updateInternal(next);
   }
 
+  /**
+   * add(), telling whether the namespace held an accumulator before: the window operator's test
+   * for a pane that already existed, answered by the lookup the add makes anyway.
+   */
+  addAndReportExisting(value: IN): boolean {
+    if (value === undefined || value === null) {
+      const existed = this.table.peek(this.namespace) !== undefined;
+      this.clear();
+      return existed;
+    }
+    const fn = this.aggregateFunction;
+    const acc = this.table.get(this.namespace);
+    if (acc === undefined) {
+      this.updateInternal(fn.add(value, fn.createAccumulator()));
+      return false;
+    }
+    const next = fn.add(value, acc);
+    if (next !== acc || this.table.numPendingSnapshots !== 0) this.updateInternal(next);
+    return true;
+  }
+
   getInternal(): ACC | undefined {
     return this.table.get(this.namespace);
   }

@@ -243,14 +243,14 @@ export class HeapKeyedStateBackend implements KeyedStateBackend, CurrentKeyConte
     const ns = namespaceKey(namespace);
     const table = registered.table;
     const keys: unknown[] = [];
+    if (ns !== VOID_NAMESPACE) {
+      const inner = table.namespaces.get(ns);
+      if (inner !== undefined) for (const key of inner.keys()) keys.push(denormalizeKey(key));
+      return keys;
+    }
     for (let i = 0; i < this.keyGroupRange.numberOfKeyGroups; i++) {
-      if (ns === VOID_NAMESPACE) {
-        const group = table.voidGroups[i];
-        if (group !== undefined) for (const key of group.keys()) keys.push(denormalizeKey(key));
-      } else {
-        const group = table.nsGroups[i];
-        if (group !== undefined) for (const [key, inner] of group) if (inner.has(ns)) keys.push(denormalizeKey(key));
-      }
+      const group = table.voidGroups[i];
+      if (group !== undefined) for (const key of group.keys()) keys.push(denormalizeKey(key));
     }
     return keys;
   }

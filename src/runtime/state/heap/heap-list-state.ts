@@ -26,6 +26,18 @@ export class HeapListState<T> extends AbstractHeapState<T[]> implements ListStat
     else list.push(value);
   }
 
+  /** add(), telling whether the namespace held a list before (see HeapAggregatingState). */
+  addAndReportExisting(value: T): boolean {
+    if (value === undefined || value === null) throw new TypeError(NULL_ELEMENT);
+    const list = this.table.get(this.namespace);
+    if (list === undefined) {
+      this.table.put(this.namespace, [value]);
+      return false;
+    }
+    list.push(value);
+    return true;
+  }
+
   addAll(values: Iterable<T>): void {
     const added = checkedArray(values, 'List of values to add cannot be null.');
     if (added.length === 0) return;

@@ -37,6 +37,23 @@ export class HeapReducingState<T> extends AbstractHeapState<T> implements Reduci
     if (next !== current || table.numPendingSnapshots !== 0) this.updateInternal(next);
   }
 
+  /** add(), telling whether the namespace held a value before (see HeapAggregatingState). */
+  addAndReportExisting(value: T): boolean {
+    if (value === undefined || value === null) {
+      const existed = this.table.peek(this.namespace) !== undefined;
+      this.clear();
+      return existed;
+    }
+    const current = this.table.get(this.namespace);
+    if (current === undefined) {
+      this.updateInternal(value);
+      return false;
+    }
+    const next = this.reduce(current, value);
+    if (next !== current || this.table.numPendingSnapshots !== 0) this.updateInternal(next);
+    return true;
+  }
+
   getInternal(): T | undefined {
     return this.table.get(this.namespace);
   }

@@ -5,14 +5,17 @@
  * portable format off the processing path, yielding to the event loop between chunks: per key
  * group one block, keys by KeySerializer, namespaces by NamespaceSerializer.DEFAULT, values by the
  * state's serializer (TtlSerializer for states with TTL), list values as encodeByteList, map
- * states one entry per user key (encodeMapEntry). Full-snapshot TTL cleanup leaves out what has
- * expired at the time of the synchronous part. Restored entries of states not registered since
- * are written back as they were read.
+ * states one entry per user key (encodeMapEntry); entries of namespaces other than
+ * VOID_NAMESPACE, which the tables keep per namespace, are first split by key group. Full-snapshot
+ * TTL cleanup leaves out what has expired at the time of the synchronous part. Restored entries of
+ * states not registered since are written back as they were read.
  */
 import { ErrorCodes, FlinkError } from '../../../errors.ts';
 import { StateTypes } from '../../../api/state/state.ts';
 import { KeySerializer } from '../../serialization/key-serializer.ts';
+import { computeKeyGroupForKeyHash } from '../key-group-range-assignment.ts';
 import type { KeyGroupRange } from '../key-group-range.ts';
+import { hashKey } from '../key-hash.ts';
 import type { SnapshotRunner } from '../keyed-state-backend.ts';
 import { encodeByteList, encodeMapEntry, KeyGroupBlockWriter } from '../snapshot/key-group-block.ts';
 import { KEYED_STATE_SNAPSHOT_VERSION, type KeyedStateSnapshot, type StateMetaInfo } from '../snapshot/keyed-state-snapshot.ts';
@@ -90,6 +93,22 @@ export class HeapSnapshotRunner implements SnapshotRunner {
     const keyBytesCache = new Map<NormalizedKey, Uint8Array>();
     let sinceYield = 0;
     const n = p.keyGroupRange.numberOfKeyGroups;
+    // The table keeps window panes by namespace over all key groups: split them by key group first.
+    const namespaced: (unknown[] | undefined)[][] = [];
+    for (const state of p.states) {
+      const groups = new Array<unknown[] | undefined>(n).fill(undefined);
+      for (const [ns, keys] of state.snapshot.namespaces) {
+        for (const [key, value] of keys) (groups[this.keyGroupIndexOf(key)] ??= []).push(ns, key, value);
+        sinceYield += keys.size;
+        if (sinceYield >= ENTRIES_PER_CHUNK) {
+          sinceYield = 0;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+      }
+      namespaced.push(groups);
+    }
+    let lastNamespace: NamespaceKey | null = null;
+    let lastNamespaceBytes: Uint8Array = EMPTY;
     const timerIndex = p.states.length + p.restored.length;
     const timerGroups = p.timers.map((t) => timersByKeyGroup(t.timers, p.keyGroupRange, p.maxParallelism, p.where));
     for (let i = 0; i < n; i++) {
@@ -106,11 +125,14 @@ export class HeapSnapshotRunner implements SnapshotRunner {
       p.states.forEach((state, index) => {
         const voidGroup = state.snapshot.voidGroups[i];
         if (voidGroup !== undefined) for (const [key, value] of voidGroup) this.writeValue(writer, state, index, keyBytes(key), EMPTY, value);
-        const nsGroup = state.snapshot.nsGroups[i];
+        const nsGroup = namespaced[index]![i];
         if (nsGroup !== undefined) {
-          for (const [key, inner] of nsGroup) {
-            const kb = keyBytes(key);
-            for (const [ns, value] of inner) this.writeValue(writer, state, index, kb, namespaceKeyToBytes(ns), value);
+          for (let e = 0; e < nsGroup.length; e += 3) {
+            const ns = nsGroup[e] as NamespaceKey;
+            const nb = ns === lastNamespace ? lastNamespaceBytes : namespaceKeyToBytes(ns);
+            lastNamespace = ns;
+            lastNamespaceBytes = nb;
+            this.writeValue(writer, state, index, keyBytes(nsGroup[e + 1] as NormalizedKey), nb, nsGroup[e + 2]);
           }
         }
       });
@@ -137,6 +159,16 @@ export class HeapSnapshotRunner implements SnapshotRunner {
       states: [...p.states.map((s) => s.meta), ...p.restored.map((r) => r.meta), ...p.timers.map((t) => t.meta)],
       keyGroups,
     };
+  }
+
+  /** The index within the snapshot's key-group range of a normalized key's key group. */
+  private keyGroupIndexOf(key: NormalizedKey): number {
+    const p = this.parameters;
+    const i = computeKeyGroupForKeyHash(hashKey(denormalizeKey(key)), p.maxParallelism) - p.keyGroupRange.startKeyGroup;
+    if (i < 0 || i >= p.keyGroupRange.numberOfKeyGroups) {
+      throw new FlinkError(ErrorCodes.FLINK_TS_ILLEGAL_STATE, `Cannot snapshot ${p.where}: a key's key group is outside the backend's range ${p.keyGroupRange.toString()}`);
+    }
+    return i;
   }
 
   private writeValue(writer: KeyGroupBlockWriter, state: SnapshotState, index: number, key: Uint8Array, namespace: Uint8Array, stored: unknown): void {

@@ -70,6 +70,12 @@ export function sharedFilesOf(handle: IncrementalKeyedStateHandle, sharedDirecto
   return handle.sharedFiles.map((f) => join(sharedDirectory, f.stored));
 }
 
+/** The shared files (stored names) that the checkpoint of `handle` uploaded itself, not referred to from earlier ones. */
+export function uploadedFilesOf(handle: IncrementalKeyedStateHandle): string[] {
+  const prefix = `${handle.backendIdentifier}-${handle.checkpointId}-`;
+  return handle.sharedFiles.filter((f) => f.stored === prefix + f.name).map((f) => f.stored);
+}
+
 /** The per-backend bookkeeping of incremental snapshots. */
 export class RocksDBIncrementalSnapshotStrategy {
   readonly backendIdentifier = randomUUID();
@@ -129,7 +135,9 @@ export class RocksDBIncrementalSnapshotStrategy {
         if (name.endsWith('.sst')) {
           let stored = base.get(name);
           if (stored === undefined) {
-            stored = `${this.backendIdentifier}-${name}`;
+            // Unique per checkpoint: an aborted checkpoint's uploads can be deleted without
+            // touching a later checkpoint that uploaded the same SST file again.
+            stored = `${this.backendIdentifier}-${checkpointId}-${name}`;
             await copyFile(from, join(target.sharedDirectory, stored));
             incrementalSize += info.size;
           }

@@ -419,14 +419,15 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend, RocksDBState
   /**
    * Restores incremental checkpoints (one handle per subtask that took them), keeping the key
    * groups of this backend's range. Restored into an empty backend of the same range from one
-   * handle, the handle's SST files are the base of the next incremental checkpoint.
+   * handle, the handle's SST files are the base of the next incremental checkpoint, unless
+   * `adoptBase` is false (the next checkpoints go to another shared directory).
    */
-  async restoreIncremental(handles: readonly { readonly handle: IncrementalKeyedStateHandle; readonly sharedDirectory: string; readonly privateDirectory: string }[]): Promise<void> {
+  async restoreIncremental(handles: readonly { readonly handle: IncrementalKeyedStateHandle; readonly sharedDirectory: string; readonly privateDirectory: string }[], adoptBase = true): Promise<void> {
     this.checkOpen();
     const pristine = this.isPristine();
     await this.track(restoreIncrementalHandles(this, handles));
     const only = handles.length === 1 ? handles[0]!.handle : undefined;
-    if (pristine && only !== undefined && only.keyGroupRange.startKeyGroup === this.keyGroupRange.startKeyGroup && only.keyGroupRange.endKeyGroup === this.keyGroupRange.endKeyGroup) {
+    if (adoptBase && pristine && only !== undefined && only.keyGroupRange.startKeyGroup === this.keyGroupRange.startKeyGroup && only.keyGroupRange.endKeyGroup === this.keyGroupRange.endKeyGroup) {
       this.incremental ??= new RocksDBIncrementalSnapshotStrategy(this);
       this.incremental.adoptRestoredBase(only);
     }

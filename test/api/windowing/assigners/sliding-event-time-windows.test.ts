@@ -51,6 +51,20 @@ describe('SlidingEventTimeWindows', () => {
     assert.deepEqual(keys(SlidingEventTimeWindows.of(100, 1000).assignWindows('x', 1200, ctx)), []);
   });
 
+  it('hands out the same windows again while an element falls into the same windows', () => {
+    const assigner = SlidingEventTimeWindows.of(1000, 300);
+    const first = assigner.assignWindows('x', 950, ctx);
+    assert.deepEqual(keys(first), ['900:1900', '600:1600', '300:1300', '0:1000']);
+    assert.equal(assigner.assignWindows('x', 999, ctx), first);
+    // Same last start, but [0, 1000) ends before 1000: one window fewer.
+    const second = assigner.assignWindows('x', 1000, ctx);
+    assert.deepEqual(keys(second), ['900:1900', '600:1600', '300:1300']);
+    assert.equal(assigner.assignWindows('x', 1199, ctx), second);
+    assert.deepEqual(keys(assigner.assignWindows('x', 1200, ctx)), ['1200:2200', '900:1900', '600:1600', '300:1300']);
+    // Back in time (out of order): the windows of that time.
+    assert.deepEqual(keys(assigner.assignWindows('x', 950, ctx)), keys(first));
+  });
+
   it('rejects arguments that break abs(offset) < slide and size > 0', () => {
     const message = /abs\(offset\) < slide and size > 0/;
     assert.throws(() => SlidingEventTimeWindows.of(Duration.ofSeconds(-2), Duration.ofSeconds(1)), { name: 'RangeError', message });

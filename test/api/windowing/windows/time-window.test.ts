@@ -127,6 +127,39 @@ describe('TimeWindow', () => {
     assert.deepEqual(merges([w(0, 4), w(0, 4), w(3, 5)]), [{ merged: ['0:4', '3:5'], into: '0:5' }]);
   });
 
+  it('mergeWindows of two windows merges as of more: same groups, same order of the merged windows', () => {
+    // Unsorted calls: the order of the merged windows decides which state window a merge keeps.
+    const calls = (windows: TimeWindow[]) => {
+      const out: string[] = [];
+      TimeWindow.mergeWindows(windows, (toBeMerged, mergeResult) => out.push(`${toBeMerged.map((x) => x.key()).join(' ')} -> ${mergeResult.key()}`));
+      return out;
+    };
+    const far = w(1_000, 1_001);
+    for (let a = 0; a < 6; a++) {
+      for (let b = a; b < 7; b++) {
+        for (let c = 0; c < 6; c++) {
+          for (let d = c; d < 7; d++) {
+            const pair = [w(a, b), w(c, d)];
+            assert.deepEqual(calls(pair), calls([...pair, far]), `${pair.map((x) => x.key()).join(', ')}`);
+          }
+        }
+      }
+    }
+  });
+
+  it('key() works on a window copied with its prototype (as in per-subtask copies of functions)', () => {
+    const copy = Object.assign(Object.create(TimeWindow.prototype) as TimeWindow, { start: 3, end: 8 });
+    assert.equal(copy.key(), '3:8');
+    assert.equal(copy.key(), w(3, 8).key());
+  });
+
+  it('stays deep-equal to an equal window whether or not key() was asked', () => {
+    const asked = w(1, 2);
+    asked.key();
+    assert.deepStrictEqual(asked, w(1, 2));
+    assert.equal(JSON.stringify(asked), '{"start":1,"end":2}');
+  });
+
   it('serializes to start and end and back', () => {
     const s = TimeWindowSerializer.INSTANCE;
     for (const window of [w(0, 1), w(-4000, 1000), w(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)]) {

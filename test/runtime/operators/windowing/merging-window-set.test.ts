@@ -369,6 +369,52 @@ describe('MergingWindowSet', () => {
     assert.deepEqual(state.updates, [[]]);
   });
 
+  it('never changes the list it read from the state, which the state owns', () => {
+    const stored: [TimeWindow, TimeWindow][] = [
+      [w(0, 5), w(1, 4)],
+      [w(10, 12), w(10, 12)],
+    ];
+    const copy = stored.map((p) => [...p]);
+    const state = new RecordingState(stored);
+    const windowSet = new MergingWindowSet(sessions(), state);
+    windowSet.addWindow(w(5, 8), new TestingMergeFunction().fn);
+    windowSet.retireWindow(w(10, 12));
+    windowSet.addWindow(w(20, 21), new TestingMergeFunction().fn);
+    windowSet.persist();
+    assert.deepEqual(stored, copy);
+    assert.deepEqual(
+      state.updates.map((u) => u.map(([a, b]) => `${a.key()}=${b.key()}`)),
+      [['0:8=1:4', '20:21=20:21']],
+    );
+  });
+
+  it('persists nothing when a window merged into one that covers it (only the order changed)', () => {
+    const state = new RecordingState([
+      [w(0, 6), w(0, 3)],
+      [w(10, 12), w(10, 12)],
+    ]);
+    const windowSet = new MergingWindowSet(sessions(), state);
+    const mf = new TestingMergeFunction();
+    assert.ok(windowSet.addWindow(w(1, 2), mf.fn).equals(w(0, 6)));
+    assert.equal(mf.hasMerged(), false);
+    assert.deepEqual(windowSet.windows().map((x) => x.key()), ['10:12', '0:6']);
+    windowSet.persist();
+    assert.equal(state.updates.length, 0);
+  });
+
+  it('counts a window listed twice in its state once, with the state window listed last', () => {
+    const windowSet = new MergingWindowSet(
+      sessions(),
+      new RecordingState([
+        [w(0, 5), w(1, 4)],
+        [w(7, 9), w(7, 9)],
+        [w(0, 5), w(2, 3)],
+      ]),
+    );
+    assert.deepEqual(windowSet.windows().map((x) => x.key()), ['0:5', '7:9']);
+    assert.ok(windowSet.getStateWindow(w(0, 5))!.equals(w(2, 3)));
+  });
+
   it('takes a state that has never been written (null)', () => {
     const windowSet = new MergingWindowSet(sessions(), { get: () => null, update: () => assert.fail('nothing to persist') });
     windowSet.persist();
