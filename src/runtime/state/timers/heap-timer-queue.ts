@@ -15,15 +15,27 @@ type NormalizedKey = ReturnType<typeof normalizeKey>;
 type NamespaceId = string | number | symbol;
 
 /** The (key, namespace) timers of one timestamp under one normalized key. */
-interface TimerEntry {
+class TimerEntry {
   readonly key: unknown;
   readonly normalized: NormalizedKey;
   /** Namespace identities, parallel to `namespaces`; a key rarely has more than one per timestamp. */
   readonly ids: NamespaceId[];
   readonly namespaces: unknown[];
+
+  constructor(key: unknown, normalized: NormalizedKey, ids: NamespaceId[], namespaces: unknown[]) {
+    this.key = key;
+    this.normalized = normalized;
+    this.ids = ids;
+    this.namespaces = namespaces;
+  }
 }
 
-type TimerBucket = Map<NormalizedKey, TimerEntry>;
+/**
+ * The timers of one timestamp by normalized key. The common case — one timer of a key that is its
+ * own normalized form (numbers, most strings) — is stored as the bare namespace, without an entry
+ * object or arrays; anything else is a TimerEntry (namespaces are never TimerEntries).
+ */
+type TimerBucket = Map<NormalizedKey, TimerEntry | unknown>;
 
 /** Where a queue finds the key of the timers it is asked to add or delete. */
 export interface TimerKeyContext {
@@ -60,14 +72,20 @@ export class HeapTimerQueue implements InternalTimerQueue {
       this.times.push(timestamp);
     }
     const k = normalizeKey(key);
-    const id = namespaceId(namespace);
-    const entry = bucket.get(k);
-    if (entry === undefined) {
-      bucket.set(k, { key, normalized: k, ids: [id], namespaces: [namespace] });
+    const existing = bucket.get(k);
+    if (existing === undefined) {
+      bucket.set(k, k === key && namespace !== undefined ? namespace : new TimerEntry(key, k, [namespaceId(namespace)], [namespace]));
+    } else if (existing instanceof TimerEntry) {
+      const id = namespaceId(namespace);
+      if (existing.ids.includes(id)) return false;
+      existing.ids.push(id);
+      existing.namespaces.push(namespace);
     } else {
-      if (entry.ids.includes(id)) return false;
-      entry.ids.push(id);
-      entry.namespaces.push(namespace);
+      if (existing === namespace) return false;
+      const id = namespaceId(namespace);
+      const existingId = namespaceId(existing);
+      if (existingId === id) return false;
+      bucket.set(k, new TimerEntry(key, k, [existingId, id], [existing, namespace]));
     }
     this.count++;
     return true;
@@ -80,6 +98,12 @@ export class HeapTimerQueue implements InternalTimerQueue {
     const k = normalizeKey(key);
     const entry = bucket.get(k);
     if (entry === undefined) return false;
+    if (!(entry instanceof TimerEntry)) {
+      if (entry !== namespace && namespaceId(entry) !== namespaceId(namespace)) return false;
+      bucket.delete(k);
+      this.count--;
+      return true;
+    }
     const at = entry.ids.indexOf(namespaceId(namespace));
     if (at < 0) return false;
     this.count--;
@@ -114,8 +138,14 @@ export class HeapTimerQueue implements InternalTimerQueue {
       if (timestamp === undefined || timestamp > time) return;
       const bucket = this.buckets.get(timestamp)!;
       // Entries added during the walk are visited by the live iterator; deleted ones are skipped.
-      for (const entry of bucket.values()) {
-        const k = entry.normalized;
+      for (const [k, entry] of bucket) {
+        if (!(entry instanceof TimerEntry)) {
+          bucket.delete(k);
+          this.count--;
+          fire({ timestamp, key: k, namespace: entry });
+          if (this.times.peek()! < timestamp) break;
+          continue;
+        }
         while (entry.ids.length !== 0 && bucket.get(k) === entry) {
           const namespace = entry.namespaces.shift();
           entry.ids.shift();
@@ -134,7 +164,10 @@ export class HeapTimerQueue implements InternalTimerQueue {
   timers(): InternalTimer[] {
     const out: InternalTimer[] = [];
     for (const [timestamp, bucket] of this.buckets) {
-      for (const entry of bucket.values()) for (const namespace of entry.namespaces) out.push({ timestamp, key: entry.key, namespace });
+      for (const [k, entry] of bucket) {
+        if (entry instanceof TimerEntry) for (const namespace of entry.namespaces) out.push({ timestamp, key: entry.key, namespace });
+        else out.push({ timestamp, key: k, namespace: entry });
+      }
     }
     return out;
   }

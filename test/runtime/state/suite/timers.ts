@@ -68,6 +68,36 @@ export function describeTimerTests(ctx: SuiteContext): void {
       assert.equal(queue.peekTimestamp(), undefined);
     });
 
+    it('keeps timers of every kind of key apart: one or several namespaces per key and timestamp, added and deleted in any order', async (t) => {
+      const b = await ctx.backend(t);
+      const queue = b.getTimerQueue(PROCESSING, NamespaceSerializer.DEFAULT);
+      const keys: unknown[] = ['s', '\u0000s', 7, -0, 5n, ['t', 1], true];
+      for (const key of keys) {
+        b.setCurrentKey(key);
+        assert.equal(queue.add(VOID_NAMESPACE, 10), true);
+        assert.equal(queue.add(VOID_NAMESPACE, 10), false);
+        assert.equal(queue.add('x', 10), true, 'a second namespace of the same key and timestamp');
+        queue.delete(VOID_NAMESPACE, 10);
+        assert.equal(queue.add('y', 10), true);
+        queue.delete('nothing', 10);
+      }
+      b.setCurrentKey(7);
+      queue.delete('x', 10);
+      queue.delete('y', 10);
+      assert.equal(queue.add('z', 10), true, 'a key whose timers were all deleted starts again');
+      assert.equal(queue.size, keys.length * 2 - 1);
+      const fired: string[] = [];
+      queue.fireUntil(10, (timer) => {
+        b.setCurrentKey(timer.key);
+        fired.push(`${typeof timer.key}:${String(timer.key)}/${String(timer.namespace)}`);
+      });
+      assert.deepEqual(fired.sort(), [
+        'bigint:5/x', 'bigint:5/y', 'boolean:true/x', 'boolean:true/y', 'number:0/x', 'number:0/y', 'number:7/z',
+        'object:t,1/x', 'object:t,1/y', 'string:\u0000s/x', 'string:\u0000s/y', 'string:s/x', 'string:s/y',
+      ]);
+      assert.equal(queue.size, 0);
+    });
+
     it('lets a firing timer register timers, due ones included, which fire in turn', async (t) => {
       const b = await ctx.backend(t);
       const queue = b.getTimerQueue(PROCESSING, NamespaceSerializer.DEFAULT);
