@@ -14,6 +14,8 @@ export const ErrorCodes = {
   FLINK_TS_ILLEGAL_STATE: 'FLINK_TS_ILLEGAL_STATE',
   FLINK_TS_UNSUPPORTED: 'FLINK_TS_UNSUPPORTED',
   FLINK_TS_SOURCE_OVERFLOW: 'FLINK_TS_SOURCE_OVERFLOW',
+  FLINK_TS_INSUFFICIENT_MEMORY: 'FLINK_TS_INSUFFICIENT_MEMORY',
+  FLINK_TS_NETWORK: 'FLINK_TS_NETWORK',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -29,6 +31,8 @@ export const ErrorDescriptions: Record<ErrorCode, string> = {
   FLINK_TS_ILLEGAL_STATE: 'An API was used at a time it cannot be used (for example a collector after close).',
   FLINK_TS_UNSUPPORTED: 'The requested feature is not available in this version or this execution mode.',
   FLINK_TS_SOURCE_OVERFLOW: 'A source emitted more records without yielding than the output buffers can hold.',
+  FLINK_TS_INSUFFICIENT_MEMORY: 'The memory manager or a network buffer pool cannot serve a request; the message says what was asked and what is left.',
+  FLINK_TS_NETWORK: 'A data channel between tasks failed (peer gone, protocol violation, bad frame); the message names channel and peer.',
 };
 
 const kFlinkError = Symbol.for('flink-ts.error');

@@ -245,6 +245,16 @@ export const NettyShuffleOptions = {
     .defaultValue('1gb')
     .withDeprecatedKeys('taskmanager.network.memory.max')
     .withDescription('Maximum memory for network buffers.'),
+  NETWORK_MEMORY_SIZE: key('taskmanager.memory.network.size')
+    .memoryType()
+    .noDefaultValue()
+    .withRange(1)
+    .withDescription('Flink.TS: a fixed size for network buffer memory; when set, it replaces the fraction, min and max.'),
+  NETWORK_MAX_BUFFERS_PER_CHANNEL: key('taskmanager.network.memory.max-buffers-per-channel')
+    .intType()
+    .defaultValue(10)
+    .withRange(1)
+    .withDescription('Maximum buffers one channel of a result partition may hold, so that one slow consumer cannot take the whole pool.'),
   BUFFER_DEBLOAT_ENABLED: key('taskmanager.network.memory.buffer-debloat.enabled')
     .booleanType()
     .defaultValue(false)
@@ -261,6 +271,10 @@ export const TaskManagerOptions = {
     .defaultValue(1)
     .withRange(1)
     .withDescription('Number of parallel pipeline slices one task manager runs.'),
+  TOTAL_FLINK_MEMORY: key('taskmanager.memory.flink.size')
+    .memoryType()
+    .noDefaultValue()
+    .withDescription('Total memory of the task manager that the network fraction applies to. Unset: the network memory is its min.'),
   HOST: key('taskmanager.host').stringType().noDefaultValue().withDescription('Address other processes use to reach this task manager.'),
   DATA_PORT: key('taskmanager.data.port')
     .intType()

@@ -1,0 +1,97 @@
+/*
+ * The receiving task of the network benchmarks, run in a worker thread: one NetworkInputChannel
+ * fed by the worker transport (over the MessagePort it is given) or by TCP (connecting to the
+ * given port), read until end of partition. It checks what it read (a sum over the records) and,
+ * when records carry their send time as timestamp, measures latency per record.
+ */
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { RecordBatch } from '../../src/runtime/io/record-batch.ts';
+import { EndOfPartitionEvent } from '../../src/runtime/io/stream-events.ts';
+import { FlinkMemoryManager } from '../../src/runtime/network/memory/flink-memory-manager.ts';
+import { NetworkBufferPool } from '../../src/runtime/network/buffer/network-buffer-pool.ts';
+import { NetworkInputChannel } from '../../src/runtime/network/channel/network-input-channel.ts';
+import { WorkerPartitionClient } from '../../src/runtime/network/transport/worker-partition-client.ts';
+import { TcpPartitionClient } from '../../src/runtime/network/transport/tcp-partition-client.ts';
+import { MsgpackRecordSerializer, RawBytesRecordSerializer, type ChannelRecordSerializer } from '../../src/runtime/network/serialization/record-serializers.ts';
+
+export interface ReceiverSetup {
+  readonly transport: 'worker' | 'tcp';
+  readonly port?: MessagePort;
+  readonly tcpPort?: number;
+  readonly channel: string;
+  readonly segmentSize: number;
+  readonly exclusiveBuffers: number;
+  readonly floatingBuffers: number;
+  readonly records: 'bytes' | 'objects';
+  readonly latency: boolean;
+}
+
+export interface ReceiverResult {
+  readonly records: number;
+  readonly sum: number;
+  /** Latency percentiles in ms (p50, p90, p99, max), when measured. */
+  readonly latency: readonly number[] | null;
+  readonly peakReceiverMemory: number;
+}
+
+const setup = workerData as ReceiverSetup;
+const memory = new FlinkMemoryManager({ totalBytes: 64 * setup.segmentSize * 4, segmentSize: setup.segmentSize, name: 'receiver network memory' });
+const network = new NetworkBufferPool(memory);
+const gatePool = network.createBufferPool(0, Math.max(1, setup.floatingBuffers), 'receiver gate');
+const serializer = (setup.records === 'bytes' ? new RawBytesRecordSerializer() : new MsgpackRecordSerializer()) as ChannelRecordSerializer<unknown>;
+const input = new NetworkInputChannel({ name: setup.channel, network, floatingPool: setup.floatingBuffers > 0 ? gatePool : null, exclusiveBuffers: setup.exclusiveBuffers, serializer });
+
+let records = 0;
+let sum = 0;
+const latencies: number[] = [];
+let done = false;
+
+function consume(): void {
+  for (let item = input.poll(); item !== undefined; item = input.poll()) {
+    if (item instanceof RecordBatch) {
+      const values = item.values;
+      records += values.length;
+      if (setup.records === 'bytes') for (let i = 0; i < values.length; i++) sum += (values[i] as Uint8Array)[0]!;
+      else for (let i = 0; i < values.length; i++) sum += (values[i] as { id: number }).id % 251;
+      if (setup.latency && item.timestamps !== null) {
+        const now = performance.timeOrigin + performance.now();
+        for (let i = 0; i < values.length; i++) latencies.push(now - item.timestamps[i]!);
+      }
+    } else if (item === EndOfPartitionEvent.INSTANCE) {
+      finish();
+      return;
+    }
+  }
+}
+
+function finish(): void {
+  if (done) return;
+  done = true;
+  let latency: number[] | null = null;
+  if (latencies.length > 0) {
+    const sorted = Float64Array.from(latencies).sort();
+    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+    latency = [at(0.5), at(0.9), at(0.99), sorted[sorted.length - 1]!];
+  }
+  const result: ReceiverResult = { records, sum, latency, peakReceiverMemory: memory.getStatistics().peakUsedBytes };
+  parentPort!.postMessage(result);
+  input.release();
+  if (client instanceof WorkerPartitionClient) client.close();
+  else client.destroy();
+}
+
+// Data arrival is signalled per channel; reading happens in a macrotask, as a task's mailbox would.
+let scheduled = false;
+input.setConsumer({
+  notifyDataAvailable: () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      consume();
+    });
+  },
+});
+
+const client = setup.transport === 'worker' ? new WorkerPartitionClient(setup.port!, setup.segmentSize, 'benchmark producer') : await TcpPartitionClient.connect('127.0.0.1', setup.tcpPort!, setup.segmentSize);
+client.requestPartition(input);

@@ -1,0 +1,194 @@
+/*
+ * NetworkInputChannel: the consuming end of one channel fed by a network transport (Flink's
+ * RemoteInputChannel). It plays LocalChannel's role for an input gate — poll batches and events in
+ * order, hasData, a consumer notified when data arrives, release — while it owns the receiving
+ * buffers: data arrives only into buffers it has credited, each buffer is recycled as soon as it
+ * is read, and every freed buffer is credit announced back to the sender. The backlog the sender
+ * reports brings floating buffers from the gate's pool.
+ */
+import { RingQueue } from '../../../utils/ring-queue.ts';
+import { RecordBatch } from '../../io/record-batch.ts';
+import type { ChannelItem } from '../../io/stream-events.ts';
+import type { ChannelConsumer } from '../../io/local-channel.ts';
+import type { LocalBufferPool } from '../buffer/local-buffer-pool.ts';
+import type { NetworkBuffer } from '../buffer/network-buffer.ts';
+import type { NetworkBufferPool } from '../buffer/network-buffer-pool.ts';
+import { InputChannelBufferManager } from '../buffer/input-channel-buffer-manager.ts';
+import { CreditBasedFlowController } from '../credit/credit-based-flow-controller.ts';
+import { networkError } from '../network-errors.ts';
+import { SpillingRecordDeserializer } from '../serialization/spilling-record-deserializer.ts';
+import type { ChannelRecordSerializer } from '../serialization/record-serializers.ts';
+
+/** What a transport offers an input channel once it has requested its partition. */
+export interface CreditAnnouncer {
+  readonly peer: string;
+  announceCredit(credit: number): void;
+  /** Tells the sender to stop and release the channel (cancellation). */
+  cancel(): void;
+}
+
+export interface NetworkInputChannelOptions<T> {
+  /** The name of the output channel it reads (also its name in errors). */
+  readonly name: string;
+  readonly network: NetworkBufferPool;
+  /** The gate's floating buffers; null for none. */
+  readonly floatingPool: LocalBufferPool | null;
+  readonly exclusiveBuffers: number;
+  readonly serializer: ChannelRecordSerializer<T>;
+  /** Shared by the channels of a gate; channel `index` in it. Default: one of its own. */
+  readonly flowController?: CreditBasedFlowController;
+  readonly index?: number;
+}
+
+export class NetworkInputChannel<T = unknown> {
+  readonly name: string;
+  readonly index: number;
+  private readonly buffers: InputChannelBufferManager;
+  private readonly credits: CreditBasedFlowController;
+  private readonly received = new RingQueue<NetworkBuffer>(8);
+  private readonly deserializer: SpillingRecordDeserializer<T>;
+  private announcer: CreditAnnouncer | null = null;
+  private consumer: ChannelConsumer | null = null;
+  private expectedSequenceNumber = 0;
+  /** Frames complete in the received buffers and not yet read: hasData() is exact. */
+  private unreadFrames = 0;
+  private released = false;
+  private failure: Error | null = null;
+  recordsIn = 0;
+  buffersIn = 0;
+  bytesIn = 0;
+
+  constructor(options: NetworkInputChannelOptions<T>) {
+    this.name = options.name;
+    this.index = options.index ?? 0;
+    // Announce at once while the sender is down to one credit, else in pairs: half the messages.
+    this.credits = options.flowController ?? new CreditBasedFlowController(options.exclusiveBuffers + 64, 1, 3);
+    this.deserializer = new SpillingRecordDeserializer(options.serializer, `input channel '${options.name}'`);
+    this.buffers = new InputChannelBufferManager(options.network, options.floatingPool, options.exclusiveBuffers, options.name, (n) => this.onNewCredit(n));
+    this.credits.requestCredits(this.index, this.buffers.initialCredit);
+  }
+
+  get peer(): string {
+    return this.announcer?.peer ?? 'not connected';
+  }
+
+  get isReleased(): boolean {
+    return this.released;
+  }
+
+  /** Buffers received and not yet read. */
+  get bufferedBuffers(): number {
+    return this.received.size;
+  }
+
+  /** The credit state of this channel (announced, unannounced, backlog). */
+  creditState(): ReturnType<CreditBasedFlowController['getChannelState']> {
+    return this.credits.getChannelState(this.index);
+  }
+
+  get numberOfFloatingBuffers(): number {
+    return this.buffers.numberOfFloatingBuffers;
+  }
+
+  /** Called by the transport when the partition request is on its way; returns the initial credit. */
+  connect(announcer: CreditAnnouncer): number {
+    this.announcer = announcer;
+    return this.credits.takeAnnouncement(this.index);
+  }
+
+  setConsumer(consumer: ChannelConsumer): void {
+    this.consumer = consumer;
+  }
+
+  /** A free credited buffer for arriving data, or null when the sender has no credit for it. */
+  requestBuffer(): NetworkBuffer | null {
+    return this.released ? null : this.buffers.requestBuffer();
+  }
+
+  /** A filled buffer from the transport, in sequence; it carries the sender's backlog. */
+  onBuffer(buffer: NetworkBuffer, sequenceNumber: number, backlog: number): void {
+    if (this.released) {
+      buffer.recycle();
+      return;
+    }
+    if (sequenceNumber !== this.expectedSequenceNumber) {
+      buffer.recycle();
+      this.fail(networkError(`buffer ${sequenceNumber} arrived where ${this.expectedSequenceNumber} was expected`, this.name, this.peer));
+      return;
+    }
+    if (!this.credits.onBufferReceived(this.index, backlog)) {
+      buffer.recycle();
+      this.fail(networkError('the sender sent a buffer without credit', this.name, this.peer));
+      return;
+    }
+    this.expectedSequenceNumber++;
+    this.buffersIn++;
+    this.bytesIn += buffer.size;
+    this.unreadFrames += buffer.frames;
+    this.received.push(buffer);
+    if (backlog > 0) this.buffers.onSenderBacklog(backlog);
+    if (buffer.frames > 0 && this.unreadFrames === buffer.frames) this.consumer?.notifyDataAvailable();
+  }
+
+  hasData(): boolean {
+    return this.unreadFrames > 0 || this.failure !== null;
+  }
+
+  /** The next batch or event, in the order they were pushed; undefined when none is complete. */
+  poll(): ChannelItem | undefined {
+    if (this.failure !== null) throw this.failure;
+    for (;;) {
+      const item = this.deserializer.next();
+      if (item !== null) {
+        if (item instanceof RecordBatch) {
+          this.unreadFrames -= item.values.length;
+          this.recordsIn += item.values.length;
+        } else {
+          this.unreadFrames--;
+        }
+        return item;
+      }
+      const next = this.received.shift();
+      if (next === undefined) return undefined;
+      this.deserializer.setNextBuffer(next);
+    }
+  }
+
+  /** Drops everything received, gives all buffers back and tells the sender to stop. */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.deserializer.release();
+    for (let b = this.received.shift(); b !== undefined; b = this.received.shift()) b.recycle();
+    this.unreadFrames = 0;
+    this.buffers.release();
+    this.credits.releaseChannel(this.index);
+    const announcer = this.announcer;
+    this.announcer = null;
+    announcer?.cancel();
+  }
+
+  /** The transport failed: the consumer wakes up and its next poll throws `error`. */
+  fail(error: Error): void {
+    if (this.failure !== null || this.released) return;
+    this.failure = error;
+    // The connection is gone or broken: nothing to cancel on the other side.
+    this.announcer = null;
+    this.release();
+    this.consumer?.notifyDataAvailable();
+  }
+
+  get failureCause(): Error | null {
+    return this.failure;
+  }
+
+  private onNewCredit(n: number): number {
+    if (this.released) return 0;
+    const accepted = this.credits.requestCredits(this.index, n);
+    if (accepted > 0 && this.announcer !== null) {
+      const credit = this.credits.takeAnnouncement(this.index);
+      if (credit > 0) this.announcer.announceCredit(credit);
+    }
+    return accepted;
+  }
+}

@@ -1,0 +1,188 @@
+/*
+ * NetworkOutputChannel: the producing end of one channel that leaves the task through a network
+ * transport (Flink's ResultSubpartition with its credit-based view reader). It plays LocalChannel's
+ * role for a writer — push batches and events, isWritable/whenWritable, release — but serializes
+ * into buffers of its result partition's pool, queues finished buffers as backlog, and sends one
+ * only against a credit the receiver announced. Each sent buffer carries the backlog behind it,
+ * so the receiver can hand out floating buffers before the sender stalls.
+ *
+ * Writability is Flink's: a writer may push while the partition's pool has a buffer for it and this
+ * channel's backlog is under taskmanager.network.memory.max-buffers-per-channel. Memory is bounded
+ * by the pool; a push that overruns it is kept, serialized, until buffers come back.
+ */
+import { RingQueue } from '../../../utils/ring-queue.ts';
+import { RecordBatch } from '../../io/record-batch.ts';
+import type { ChannelItem } from '../../io/stream-events.ts';
+import { BufferAvailability } from '../buffer/buffer-availability.ts';
+import type { LocalBufferPool } from '../buffer/local-buffer-pool.ts';
+import type { NetworkBuffer } from '../buffer/network-buffer.ts';
+import { CreditBasedFlowController } from '../credit/credit-based-flow-controller.ts';
+import { SpanningRecordSerializer } from '../serialization/spanning-record-serializer.ts';
+import type { ChannelRecordSerializer } from '../serialization/record-serializers.ts';
+
+/** What a transport offers an output channel once a receiver has requested it. */
+export interface BufferSender {
+  /** Describes the receiving side in errors, e.g. 'tcp 127.0.0.1:40123'. */
+  readonly peer: string;
+  /** Sends the buffer; the transport recycles it once the bytes are out. */
+  sendBuffer(buffer: NetworkBuffer, sequenceNumber: number, backlog: number): void;
+}
+
+export interface NetworkOutputChannelOptions<T> {
+  /** Unique name, used by receivers to request this channel and in errors. */
+  readonly name: string;
+  readonly pool: LocalBufferPool;
+  readonly serializer: ChannelRecordSerializer<T>;
+  /** The most buffers this channel may have queued (taskmanager.network.memory.max-buffers-per-channel). */
+  readonly maxBacklog: number;
+  /** Upper bound of credit a receiver may announce; at least its exclusive plus floating buffers. */
+  readonly maxCredits?: number;
+}
+
+export class NetworkOutputChannel<T = unknown> {
+  readonly name: string;
+  private readonly pool: LocalBufferPool;
+  private readonly writer: SpanningRecordSerializer<T>;
+  private readonly backlog = new RingQueue<NetworkBuffer>(8);
+  private readonly maxBacklog: number;
+  private readonly credits: CreditBasedFlowController;
+  private readonly writability = new BufferAvailability();
+  private sender: BufferSender | null = null;
+  private sequenceNumber = 0;
+  private watchingPool = false;
+  private released = false;
+  private failure: Error | null = null;
+  recordsOut = 0;
+  buffersOut = 0;
+  bytesOut = 0;
+
+  constructor(options: NetworkOutputChannelOptions<T>) {
+    this.name = options.name;
+    this.pool = options.pool;
+    this.maxBacklog = options.maxBacklog;
+    this.credits = new CreditBasedFlowController(options.maxCredits ?? 1024);
+    this.writer = new SpanningRecordSerializer(options.serializer, options.pool, (buffer) => this.enqueue(buffer));
+  }
+
+  get isReleased(): boolean {
+    return this.released;
+  }
+
+  get peer(): string {
+    return this.sender?.peer ?? 'not connected';
+  }
+
+  /** Finished buffers waiting for credit (what each sent buffer reports as backlog). */
+  get backlogSize(): number {
+    return this.backlog.size;
+  }
+
+  get availableCredits(): number {
+    return this.credits.getAvailableCredits(0);
+  }
+
+  /** Called by the transport when a receiver requested this channel. */
+  connect(sender: BufferSender, initialCredit: number): void {
+    if (this.released) return;
+    this.sender = sender;
+    this.addCredits(initialCredit);
+  }
+
+  /** An AddCredit announcement from the receiver. */
+  addCredits(credit: number): void {
+    if (this.released) return;
+    this.credits.addCredits(0, credit);
+    this.sendAgainstCredit();
+  }
+
+  isWritable(): boolean {
+    return !this.released && !this.writer.hasPending && this.backlog.size < this.maxBacklog && this.pool.isAvailable();
+  }
+
+  /** Resolves when a push would be accepted without overrunning the pool (or the channel is released). */
+  async whenWritable(): Promise<void> {
+    while (!this.released) {
+      if (this.writer.hasPending && this.pool.isAvailable()) this.writer.continueWriting();
+      if (this.isWritable()) return;
+      const signal = this.writability.wait();
+      if (!this.pool.isAvailable()) this.watchPool();
+      await signal;
+    }
+  }
+
+  push(item: ChannelItem): void {
+    if (this.failure !== null) throw this.failure;
+    if (this.released) return;
+    if (item instanceof RecordBatch) {
+      this.recordsOut += item.values.length;
+      this.writer.writeBatch(item as RecordBatch<T>);
+    } else {
+      this.writer.writeEvent(item);
+    }
+    // Frames that found no buffer are written as soon as the pool has one again.
+    if (this.writer.hasPending) this.watchPool();
+  }
+
+  /** Sends the partly filled buffer (Flink's output flusher on buffer timeout). */
+  flush(): void {
+    if (!this.released) this.writer.flush();
+  }
+
+  /** The receiver cancelled or the task is cancelled: every buffer goes back, waiters wake up. */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.writer.release();
+    for (let b = this.backlog.shift(); b !== undefined; b = this.backlog.shift()) b.recycle();
+    this.writability.notifyAvailable();
+  }
+
+  /** The transport failed: the next push throws `error`, which names channel and peer. */
+  fail(error: Error): void {
+    if (this.failure === null) this.failure = error;
+    this.release();
+  }
+
+  get failureCause(): Error | null {
+    return this.failure;
+  }
+
+  private enqueue(buffer: NetworkBuffer): void {
+    this.backlog.push(buffer);
+    this.sendAgainstCredit();
+  }
+
+  private sendAgainstCredit(): void {
+    const sender = this.sender;
+    if (sender === null) return;
+    let sent = false;
+    while (this.backlog.size > 0 && this.credits.consumeCredits(0, 1)) {
+      const buffer = this.backlog.shift()!;
+      this.buffersOut++;
+      this.bytesOut += buffer.size;
+      sender.sendBuffer(buffer, this.sequenceNumber++, this.backlog.size);
+      sent = true;
+    }
+    if (sent && (this.writability.hasWaiters || this.writer.hasPending)) this.onBuffersFreed();
+  }
+
+  private watchPool(): void {
+    if (this.watchingPool || this.released) return;
+    this.watchingPool = true;
+    void this.pool.whenAvailable().then(() => {
+      this.watchingPool = false;
+      this.onBuffersFreed();
+    });
+  }
+
+  private onBuffersFreed(): void {
+    if (this.released) {
+      this.writability.notifyAvailable();
+      return;
+    }
+    if (this.writer.hasPending && this.pool.isAvailable()) this.writer.continueWriting();
+    if (this.isWritable()) this.writability.notifyAvailable();
+    // Only the pool's signal can help now; credit arrivals call back here by themselves.
+    else if ((this.writability.hasWaiters || this.writer.hasPending) && !this.pool.isAvailable()) this.watchPool();
+  }
+}

@@ -1,0 +1,121 @@
+/*
+ * The consuming side of the worker-thread transport: requests partitions for input channels over a
+ * MessagePort and receives their buffers by transfer. Each arriving block is swapped with the memory
+ * of one of the channel's credited buffers, which goes straight back to the sender; a buffer that
+ * arrives without credit is returned untouched and fails the channel. See WorkerPartitionServer for
+ * the messages.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { CreditAnnouncer, NetworkInputChannel } from '../channel/network-input-channel.ts';
+import { networkError } from '../network-errors.ts';
+import { WorkerMessage } from './worker-partition-server.ts';
+
+interface WorkerProducerMessage {
+  readonly t: number;
+  readonly r: number;
+  readonly s?: number;
+  readonly b?: number;
+  readonly f?: number;
+  readonly n?: number;
+  readonly m?: ArrayBuffer;
+  readonly e?: string;
+}
+
+export class WorkerPartitionClient {
+  readonly peer: string;
+  private readonly port: MessagePort;
+  private readonly segmentSize: number;
+  private readonly channels = new Map<number, NetworkInputChannel>();
+  private nextReceiverId = 0;
+  private closed = false;
+  // Emptied blocks for the sender, per receiver: they travel with the next credit announcement
+  // or, at the latest, at the end of this turn of the event loop — one message instead of two.
+  private readonly returns = new Map<number, ArrayBuffer[]>();
+  private returnsScheduled = false;
+
+  constructor(port: MessagePort, segmentSize: number, peer = 'worker thread') {
+    this.port = port;
+    this.segmentSize = segmentSize;
+    this.peer = peer;
+    port.on('message', (message: WorkerProducerMessage) => this.onMessage(message));
+    port.on('close', () => this.onClose());
+  }
+
+  requestPartition(channel: NetworkInputChannel): void {
+    const receiverId = this.nextReceiverId++;
+    this.channels.set(receiverId, channel);
+    const port = this.port;
+    const channels = this.channels;
+    const announcer: CreditAnnouncer = {
+      peer: this.peer,
+      announceCredit: (credit) => {
+        const blocks = this.returns.get(receiverId);
+        if (blocks === undefined || blocks.length === 0) {
+          port.postMessage({ t: WorkerMessage.CREDIT, r: receiverId, c: credit });
+          return;
+        }
+        this.returns.set(receiverId, []);
+        port.postMessage({ t: WorkerMessage.CREDIT, r: receiverId, c: credit, m: blocks }, blocks);
+      },
+      cancel: () => {
+        channels.delete(receiverId);
+        port.postMessage({ t: WorkerMessage.CANCEL, r: receiverId });
+      },
+    };
+    const credit = channel.connect(announcer);
+    port.postMessage({ t: WorkerMessage.REQUEST, r: receiverId, p: channel.name, c: credit, z: this.segmentSize });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.port.close();
+    this.onClose();
+  }
+
+  private onMessage(message: WorkerProducerMessage): void {
+    if (message.t === WorkerMessage.BUFFER) {
+      const memory = message.m!;
+      const channel = this.channels.get(message.r);
+      const buffer = channel?.requestBuffer() ?? null;
+      if (buffer === null) {
+        // Cancelled, or sent without credit: the memory goes back as it came.
+        this.port.postMessage({ t: WorkerMessage.RETURN, r: message.r, m: [memory] }, [memory]);
+        if (channel !== undefined) channel.fail(networkError('the sender sent a buffer without credit', channel.name, this.peer));
+        return;
+      }
+      const mine = buffer.segment.detach();
+      buffer.segment.adopt(memory);
+      this.returnBlock(message.r, mine);
+      buffer.size = message.n!;
+      buffer.frames = message.f!;
+      channel!.onBuffer(buffer, message.s!, message.b!);
+    } else if (message.t === WorkerMessage.ERROR) {
+      const channel = this.channels.get(message.r);
+      if (channel !== undefined) channel.fail(networkError(message.e!, channel.name, this.peer));
+    }
+  }
+
+  private returnBlock(receiverId: number, block: ArrayBuffer): void {
+    let blocks = this.returns.get(receiverId);
+    if (blocks === undefined) this.returns.set(receiverId, (blocks = []));
+    blocks.push(block);
+    if (this.returnsScheduled) return;
+    this.returnsScheduled = true;
+    setImmediate(() => {
+      this.returnsScheduled = false;
+      if (this.closed) return;
+      for (const [r, pending] of this.returns) {
+        if (pending.length === 0) continue;
+        this.returns.set(r, []);
+        this.port.postMessage({ t: WorkerMessage.RETURN, r, m: pending }, pending);
+      }
+    });
+  }
+
+  private onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const channel of this.channels.values()) channel.fail(networkError('the connection to the sending thread was closed', channel.name, this.peer));
+    this.channels.clear();
+  }
+}

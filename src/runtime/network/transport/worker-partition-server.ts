@@ -1,0 +1,133 @@
+/*
+ * The producing side of the worker-thread transport: serves the output channels registered here to
+ * the input channels of another thread over one MessagePort. A buffer's memory is transferred, not
+ * copied; the receiver answers at once with an empty block of the same size (from its own credited
+ * buffer), which this side's segment adopts before it goes back to its pool. Each side therefore
+ * keeps exactly the memory its pool accounts for, while no byte is copied.
+ *
+ *   consumer → producer  { t: REQUEST, r, p: name, c: credit, z: segmentSize } | { t: CREDIT, r, c, m? } | { t: CANCEL, r } | { t: RETURN, r, m: blocks }
+ *   producer → consumer  { t: BUFFER, r, s: sequence, b: backlog, f: frames, n: size, m: ArrayBuffer } | { t: ERROR, r, e }
+ */
+import type { MessagePort } from 'node:worker_threads';
+import { RingQueue } from '../../../utils/ring-queue.ts';
+import type { NetworkBuffer } from '../buffer/network-buffer.ts';
+import type { BufferSender, NetworkOutputChannel } from '../channel/network-output-channel.ts';
+import { networkError } from '../network-errors.ts';
+
+export const WorkerMessage = { REQUEST: 1, CREDIT: 2, CANCEL: 3, RETURN: 4, BUFFER: 5, ERROR: 6 } as const;
+
+export interface WorkerConsumerMessage {
+  readonly t: number;
+  readonly r: number;
+  readonly p?: string;
+  readonly c?: number;
+  readonly z?: number;
+  /** Emptied blocks for buffers sent earlier, oldest first (RETURN, or along with CREDIT). */
+  readonly m?: ArrayBuffer[];
+}
+
+interface Binding {
+  readonly channel: NetworkOutputChannel;
+  /** Buffers whose memory is with the receiver, oldest first; returns arrive in the same order. */
+  readonly inTransit: RingQueue<NetworkBuffer>;
+}
+
+export class WorkerPartitionServer {
+  readonly peer: string;
+  private readonly port: MessagePort;
+  private readonly segmentSize: number;
+  private readonly channels = new Map<string, NetworkOutputChannel>();
+  private readonly bindings = new Map<number, Binding>();
+  /** Requests that came before their channel was registered, served on registration. */
+  private readonly waiting = new Map<string, WorkerConsumerMessage>();
+  private closed = false;
+
+  constructor(port: MessagePort, segmentSize: number, peer = 'worker thread') {
+    this.port = port;
+    this.segmentSize = segmentSize;
+    this.peer = peer;
+    port.on('message', (message: WorkerConsumerMessage) => this.onMessage(message));
+    port.on('close', () => this.onClose());
+  }
+
+  register(channel: NetworkOutputChannel): void {
+    this.channels.set(channel.name, channel);
+    const request = this.waiting.get(channel.name);
+    if (request !== undefined) {
+      this.waiting.delete(channel.name);
+      this.onMessage(request);
+    }
+  }
+
+  /** Closes the port; channels still bound fail and buffers in transit are given new memory. */
+  close(): void {
+    if (this.closed) return;
+    this.port.close();
+    this.onClose();
+  }
+
+  private onMessage(message: WorkerConsumerMessage): void {
+    switch (message.t) {
+      case WorkerMessage.REQUEST:
+        return this.onRequest(message);
+      case WorkerMessage.CREDIT: {
+        const binding = this.bindings.get(message.r);
+        if (message.m !== undefined) this.onReturn(binding, message.m);
+        return binding?.channel.addCredits(message.c!);
+      }
+      case WorkerMessage.CANCEL:
+        return this.bindings.get(message.r)?.channel.release();
+      case WorkerMessage.RETURN:
+        return this.onReturn(this.bindings.get(message.r), message.m!);
+    }
+  }
+
+  private onReturn(binding: Binding | undefined, blocks: readonly ArrayBuffer[]): void {
+    if (binding === undefined) return;
+    for (const block of blocks) {
+      const buffer = binding.inTransit.shift();
+      if (buffer === undefined) return;
+      buffer.segment.adopt(block);
+      buffer.recycle();
+    }
+  }
+
+  private onRequest(message: WorkerConsumerMessage): void {
+    const channel = this.channels.get(message.p!);
+    if (channel === undefined) {
+      this.waiting.set(message.p!, message);
+      return;
+    }
+    if (message.z !== this.segmentSize) {
+      this.port.postMessage({ t: WorkerMessage.ERROR, r: message.r, e: `segment sizes differ: receiver ${message.z} bytes, sender ${this.segmentSize} bytes (taskmanager.memory.segment-size)` });
+      return;
+    }
+    const binding: Binding = { channel, inTransit: new RingQueue(8) };
+    this.bindings.set(message.r, binding);
+    const port = this.port;
+    const receiverId = message.r;
+    const sender: BufferSender = {
+      peer: this.peer,
+      sendBuffer(buffer: NetworkBuffer, sequenceNumber: number, backlog: number): void {
+        const memory = buffer.segment.detach();
+        binding.inTransit.push(buffer);
+        port.postMessage({ t: WorkerMessage.BUFFER, r: receiverId, s: sequenceNumber, b: backlog, f: buffer.frames, n: buffer.size, m: memory }, [memory]);
+      },
+    };
+    channel.connect(sender, message.c!);
+  }
+
+  private onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const { channel, inTransit } of this.bindings.values()) {
+      // Memory that went to the other thread does not come back: fresh blocks take its place.
+      for (let b = inTransit.shift(); b !== undefined; b = inTransit.shift()) {
+        b.segment.adopt(new ArrayBuffer(this.segmentSize));
+        b.recycle();
+      }
+      if (!channel.isReleased) channel.fail(networkError('the connection to the receiving thread was closed', channel.name, this.peer));
+    }
+    this.bindings.clear();
+  }
+}
