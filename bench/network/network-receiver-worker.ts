@@ -1,8 +1,10 @@
 /*
  * The receiving task of the network benchmarks, run in a worker thread: one NetworkInputChannel
- * fed by the worker transport (over the MessagePort it is given) or by TCP (connecting to the
- * given port), read until end of partition. It checks what it read (a sum over the records) and,
- * when records carry their send time as timestamp, measures latency per record.
+ * fed by a worker transport (the SharedArrayBuffer ring or transferred buffers, over the
+ * MessagePort it is given) or by TCP (connecting to the given port), read until end of partition.
+ * It checks what it read (a sum over the records) and, when records carry their send time as
+ * timestamp, measures latency per record into an array sized up front (no growth pauses).
+ * 100-byte records are read in place (views into the network buffer, valid until the next poll).
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { RecordBatch } from '../../src/runtime/io/record-batch.ts';
@@ -11,11 +13,12 @@ import { FlinkMemoryManager } from '../../src/runtime/network/memory/flink-memor
 import { NetworkBufferPool } from '../../src/runtime/network/buffer/network-buffer-pool.ts';
 import { NetworkInputChannel } from '../../src/runtime/network/channel/network-input-channel.ts';
 import { WorkerPartitionClient } from '../../src/runtime/network/transport/worker-partition-client.ts';
+import { WorkerRingPartitionClient } from '../../src/runtime/network/transport/worker-ring-partition-client.ts';
 import { TcpPartitionClient } from '../../src/runtime/network/transport/tcp-partition-client.ts';
 import { MsgpackRecordSerializer, RawBytesRecordSerializer, type ChannelRecordSerializer } from '../../src/runtime/network/serialization/record-serializers.ts';
 
 export interface ReceiverSetup {
-  readonly transport: 'worker' | 'tcp';
+  readonly transport: 'ring' | 'worker' | 'tcp';
   readonly port?: MessagePort;
   readonly tcpPort?: number;
   readonly channel: string;
@@ -24,6 +27,7 @@ export interface ReceiverSetup {
   readonly floatingBuffers: number;
   readonly records: 'bytes' | 'objects';
   readonly latency: boolean;
+  readonly expectedRecords: number;
 }
 
 export interface ReceiverResult {
@@ -38,12 +42,21 @@ const setup = workerData as ReceiverSetup;
 const memory = new FlinkMemoryManager({ totalBytes: 64 * setup.segmentSize * 4, segmentSize: setup.segmentSize, name: 'receiver network memory' });
 const network = new NetworkBufferPool(memory);
 const gatePool = network.createBufferPool(0, Math.max(1, setup.floatingBuffers), 'receiver gate');
-const serializer = (setup.records === 'bytes' ? new RawBytesRecordSerializer() : new MsgpackRecordSerializer()) as ChannelRecordSerializer<unknown>;
-const input = new NetworkInputChannel({ name: setup.channel, network, floatingPool: setup.floatingBuffers > 0 ? gatePool : null, exclusiveBuffers: setup.exclusiveBuffers, serializer });
+const serializer = (setup.records === 'bytes' ? new RawBytesRecordSerializer({ readInPlace: true }) : new MsgpackRecordSerializer()) as ChannelRecordSerializer<unknown>;
+const ring = setup.transport === 'ring';
+const input = new NetworkInputChannel({
+  name: setup.channel,
+  network,
+  floatingPool: setup.floatingBuffers > 0 && !ring ? gatePool : null,
+  exclusiveBuffers: ring ? 0 : setup.exclusiveBuffers,
+  serializer,
+  creditedByTransport: ring,
+});
 
 let records = 0;
 let sum = 0;
-const latencies: number[] = [];
+const latencies = new Float64Array(setup.latency ? setup.expectedRecords : 0);
+let measured = 0;
 let done = false;
 
 function consume(): void {
@@ -55,7 +68,7 @@ function consume(): void {
       else for (let i = 0; i < values.length; i++) sum += (values[i] as { id: number }).id % 251;
       if (setup.latency && item.timestamps !== null) {
         const now = performance.timeOrigin + performance.now();
-        for (let i = 0; i < values.length; i++) latencies.push(now - item.timestamps[i]!);
+        for (let i = 0; i < values.length && measured < latencies.length; i++) latencies[measured++] = now - item.timestamps[i]!;
       }
     } else if (item === EndOfPartitionEvent.INSTANCE) {
       finish();
@@ -68,16 +81,18 @@ function finish(): void {
   if (done) return;
   done = true;
   let latency: number[] | null = null;
-  if (latencies.length > 0) {
-    const sorted = Float64Array.from(latencies).sort();
+  if (measured > 0) {
+    const sorted = latencies.subarray(0, measured).sort();
     const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
     latency = [at(0.5), at(0.9), at(0.99), sorted[sorted.length - 1]!];
   }
-  const result: ReceiverResult = { records, sum, latency, peakReceiverMemory: memory.getStatistics().peakUsedBytes };
+  // The ring is the receiving memory of the ring transport (its channel holds no pool buffers).
+  const ringBytes = client instanceof WorkerRingPartitionClient ? client.ringBytes : 0;
+  const result: ReceiverResult = { records, sum, latency, peakReceiverMemory: memory.getStatistics().peakUsedBytes + ringBytes };
   parentPort!.postMessage(result);
   input.release();
-  if (client instanceof WorkerPartitionClient) client.close();
-  else client.destroy();
+  if (client instanceof TcpPartitionClient) client.destroy();
+  else client.close();
 }
 
 // Data arrival is signalled per channel; reading happens in a macrotask, as a task's mailbox would.
@@ -93,5 +108,10 @@ input.setConsumer({
   },
 });
 
-const client = setup.transport === 'worker' ? new WorkerPartitionClient(setup.port!, setup.segmentSize, 'benchmark producer') : await TcpPartitionClient.connect('127.0.0.1', setup.tcpPort!, setup.segmentSize);
+const client =
+  setup.transport === 'ring'
+    ? new WorkerRingPartitionClient(setup.port!, setup.segmentSize, 'benchmark producer', { slots: 8 })
+    : setup.transport === 'worker'
+      ? new WorkerPartitionClient(setup.port!, setup.segmentSize, 'benchmark producer')
+      : await TcpPartitionClient.connect('127.0.0.1', setup.tcpPort!, setup.segmentSize);
 client.requestPartition(input);

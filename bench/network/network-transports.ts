@@ -2,11 +2,12 @@
  * Benchmark of the network stack's transports against the raw transports, in the same run:
  * 100-byte records from a task in the main thread to a task in a worker thread, through a
  * NetworkOutputChannel (serialization into 32 KiB buffers, credit-based flow control, backlog) and
- * a NetworkInputChannel (deserialization, credit announcements), over the worker transport
- * (transferred buffers) and over loopback TCP.
- * - throughput with raw 100-byte records (Uint8Array, copied into and out of buffers), next to the
- *   raw transport moving the same bytes, and with ~100-byte objects through the default MessagePack
- *   serializer;
+ * a NetworkInputChannel (deserialization, credits), over the worker transports (the
+ * SharedArrayBuffer ring, the default, and transferred buffers) and over loopback TCP.
+ * - throughput with raw 100-byte records (Uint8Array, copied into buffers, read in place as views
+ *   valid until the next poll), next to the raw transport moving the same bytes (the ring against
+ *   the raw ring, the faster raw way between threads, and against raw postMessage), and with
+ *   ~100-byte objects through the default MessagePack serializer;
  * - latency percentiles at half of the measured engine throughput, flushing every millisecond.
  *
  *   npx node bench/network/network-transports.ts [records] [--markdown]
@@ -19,12 +20,13 @@ import { FlinkMemoryManager } from '../../src/runtime/network/memory/flink-memor
 import { NetworkBufferPool } from '../../src/runtime/network/buffer/network-buffer-pool.ts';
 import { NetworkOutputChannel } from '../../src/runtime/network/channel/network-output-channel.ts';
 import { WorkerPartitionServer } from '../../src/runtime/network/transport/worker-partition-server.ts';
+import { WorkerRingPartitionServer } from '../../src/runtime/network/transport/worker-ring-partition-server.ts';
 import { TcpPartitionServer } from '../../src/runtime/network/transport/tcp-partition-server.ts';
 import { MsgpackRecordSerializer, RawBytesRecordSerializer, type ChannelRecordSerializer } from '../../src/runtime/network/serialization/record-serializers.ts';
 import { BUFFER_BYTES, RECORD_BYTES, measurePostMessage, measureSharedRing, measureTcp, type TransportRate } from './raw-transports.ts';
 import type { ReceiverResult, ReceiverSetup } from './network-receiver-worker.ts';
 
-type Transport = 'worker' | 'tcp';
+type Transport = 'ring' | 'worker' | 'tcp';
 type Records = 'bytes' | 'objects';
 const BATCH = Math.floor(BUFFER_BYTES / (RECORD_BYTES + 5));
 const CHANNEL = 'bench source -> bench sink (1/1 -> 1/1)';
@@ -52,12 +54,12 @@ export async function measureEngine(transport: Transport, records: Records, coun
   const serializer = (records === 'bytes' ? new RawBytesRecordSerializer() : new MsgpackRecordSerializer()) as ChannelRecordSerializer<unknown>;
   const output = new NetworkOutputChannel<unknown>({ name: CHANNEL, pool, serializer, maxBacklog: 10 });
   const latency = load.recordsPerSecond !== undefined;
-  const setup: Omit<ReceiverSetup, 'port' | 'tcpPort'> = { transport, channel: CHANNEL, segmentSize: BUFFER_BYTES, exclusiveBuffers: 2, floatingBuffers: 8, records, latency };
+  const setup: Omit<ReceiverSetup, 'port' | 'tcpPort'> = { transport, channel: CHANNEL, segmentSize: BUFFER_BYTES, exclusiveBuffers: 2, floatingBuffers: 8, records, latency, expectedRecords: count };
   let worker: Worker;
   let close: () => Promise<void> | void;
-  if (transport === 'worker') {
+  if (transport === 'worker' || transport === 'ring') {
     const { port1, port2 } = new MessageChannel();
-    const server = new WorkerPartitionServer(port1, BUFFER_BYTES, 'benchmark receiver');
+    const server = transport === 'ring' ? new WorkerRingPartitionServer(port1, BUFFER_BYTES, 'benchmark receiver') : new WorkerPartitionServer(port1, BUFFER_BYTES, 'benchmark receiver');
     server.register(output);
     worker = new Worker(new URL('./network-receiver-worker.ts', import.meta.url), { workerData: { ...setup, port: port2 }, transferList: [port2] });
     close = () => server.close();
@@ -121,7 +123,7 @@ export async function measureEngine(transport: Transport, records: Records, coun
     let expected = 0;
     for (let i = 0; i < count; i++) expected += i % 251;
     if (receiver.records !== count || receiver.sum !== expected) throw new Error(`${transport}/${records}: received ${receiver.records} records with sum ${receiver.sum}, expected ${count} and ${expected}`);
-    const name = `${transport === 'worker' ? 'worker transport' : 'TCP transport'} (${records === 'bytes' ? '100-byte records' : 'msgpack objects'})`;
+    const name = `${TRANSPORT_NAMES[transport]} (${records === 'bytes' ? '100-byte records' : 'msgpack objects'})`;
     return {
       rate: { transport: name, records: count, seconds, recordsPerSecond: count / seconds, megabytesPerSecond: (count * RECORD_BYTES) / seconds / 1e6 },
       receiver,
@@ -133,10 +135,16 @@ export async function measureEngine(transport: Transport, records: Records, coun
   }
 }
 
+const TRANSPORT_NAMES: Record<Transport, string> = {
+  ring: 'worker threads (SharedArrayBuffer ring)',
+  worker: 'worker threads (transferred buffers)',
+  tcp: 'TCP loopback',
+};
+
 export interface TransportReport {
   readonly transport: Transport;
   readonly raw: TransportRate;
-  /** The other raw way between threads (worker transport only), to choose the faster. */
+  /** The other raw way between threads (worker transports only), shown next to the baseline. */
   readonly rawAlternative: TransportRate | null;
   readonly bytes: EngineRun;
   readonly objects: EngineRun;
@@ -145,9 +153,12 @@ export interface TransportReport {
 
 export async function runNetworkBenchmark(count: number): Promise<TransportReport[]> {
   const reports: TransportReport[] = [];
-  for (const transport of ['worker', 'tcp'] as const) {
-    const raw = transport === 'worker' ? await measurePostMessage(count) : await measureTcp(count);
-    const rawAlternative = transport === 'worker' ? await measureSharedRing(count) : null;
+  const rawPost = await measurePostMessage(count);
+  const rawRing = await measureSharedRing(count);
+  for (const transport of ['ring', 'worker', 'tcp'] as const) {
+    // Each engine transport against the raw way it is built on; the ring against the raw ring.
+    const raw = transport === 'ring' ? rawRing : transport === 'worker' ? rawPost : await measureTcp(count);
+    const rawAlternative = transport === 'ring' ? rawPost : transport === 'worker' ? rawRing : null;
     const bytes = await measureEngine(transport, 'bytes', count);
     const objects = await measureEngine(transport, 'objects', Math.min(count, 2_000_000));
     const halfRate = bytes.rate.recordsPerSecond / 2;
@@ -162,16 +173,17 @@ const pct = (a: number, b: number): string => `${((a / b) * 100).toFixed(0)}%`;
 
 export function formatMarkdown(reports: readonly TransportReport[]): string {
   const lines = [
-    '| transport | raw transport M rec/s (MB/s) | engine, 100-byte records M rec/s (MB/s) | ratio (target ≥ 60%) | engine, msgpack objects M rec/s | latency at half load p50 / p90 / p99 / max ms (target p99 < 5 ms) |',
+    '| transport | raw transport M rec/s (MB/s) | engine, 100-byte records read in place M rec/s (MB/s) | ratio (target ≥ 60%) | engine, msgpack objects M rec/s | latency at half load p50 / p90 / p99 / max ms (target p99 < 5 ms) |',
     '|---|---|---|---|---|---|',
   ];
   for (const r of reports) {
     const ratio = r.bytes.rate.recordsPerSecond / r.raw.recordsPerSecond;
     const [p50, p90, p99, max] = r.halfLoad.receiver.latency ?? [NaN, NaN, NaN, NaN];
     lines.push(
-      `| ${r.transport === 'worker' ? 'worker threads (transferred buffers)' : 'TCP loopback'} | ${m(r.raw.recordsPerSecond)} (${r.raw.megabytesPerSecond.toFixed(0)})` +
-        `${r.rawAlternative ? `; SharedArrayBuffer ring ${m(r.rawAlternative.recordsPerSecond)}` : ''} | ` +
-        `${m(r.bytes.rate.recordsPerSecond)} (${r.bytes.rate.megabytesPerSecond.toFixed(0)}) | ${pct(r.bytes.rate.recordsPerSecond, r.raw.recordsPerSecond)} ${ratio >= 0.6 ? 'PASS' : 'FAIL'} | ` +
+      `| ${TRANSPORT_NAMES[r.transport]} | ${r.raw.transport} ${m(r.raw.recordsPerSecond)} (${r.raw.megabytesPerSecond.toFixed(0)})` +
+        `${r.rawAlternative ? `; ${r.rawAlternative.transport} ${m(r.rawAlternative.recordsPerSecond)}` : ''} | ` +
+        `${m(r.bytes.rate.recordsPerSecond)} (${r.bytes.rate.megabytesPerSecond.toFixed(0)}) | ${pct(r.bytes.rate.recordsPerSecond, r.raw.recordsPerSecond)} ${ratio >= 0.6 ? 'PASS' : 'FAIL'}` +
+        `${r.rawAlternative ? ` (${pct(r.bytes.rate.recordsPerSecond, r.rawAlternative.recordsPerSecond)} of ${r.rawAlternative.transport})` : ''} | ` +
         `${m(r.objects.rate.recordsPerSecond)} (${pct(r.objects.rate.recordsPerSecond, r.raw.recordsPerSecond)} of raw) | ` +
         `${p50!.toFixed(2)} / ${p90!.toFixed(2)} / ${p99!.toFixed(2)} / ${max!.toFixed(2)} at ${m(r.halfLoad.rate.recordsPerSecond)} M rec/s ${p99! < 5 ? 'PASS' : 'FAIL'} |`,
     );

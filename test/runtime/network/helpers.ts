@@ -54,6 +54,8 @@ export interface ChannelEndsOptions<T> {
   readonly floatingBuffers?: number;
   readonly maxBacklog?: number;
   readonly serializer?: () => ChannelRecordSerializer<T>;
+  /** The input channel takes its buffers from the transport (the ring): no buffers of its own. */
+  readonly creditedByTransport?: boolean;
 }
 
 /** Both ends of one channel, each with its own memory (as in two threads or processes). */
@@ -67,7 +69,9 @@ export function channelEnds<T>(options: ChannelEndsOptions<T> = {}): ChannelEnds
   const floating = options.floatingBuffers ?? 4;
   const gatePool = receiver.network.createBufferPool(0, Math.max(1, floating), 'gate');
   const output = new NetworkOutputChannel<T>({ name, pool: partitionPool, serializer: serializer(), maxBacklog: options.maxBacklog ?? 4 });
-  const input = new NetworkInputChannel<T>({ name, network: receiver.network, floatingPool: floating === 0 ? null : gatePool, exclusiveBuffers: options.exclusiveBuffers ?? 2, serializer: serializer() });
+  const input = options.creditedByTransport === true
+    ? new NetworkInputChannel<T>({ name, network: receiver.network, floatingPool: null, exclusiveBuffers: 0, serializer: serializer(), creditedByTransport: true })
+    : new NetworkInputChannel<T>({ name, network: receiver.network, floatingPool: floating === 0 ? null : gatePool, exclusiveBuffers: options.exclusiveBuffers ?? 2, serializer: serializer() });
   return { sender, receiver, partitionPool, gatePool, output, input };
 }
 

@@ -5,6 +5,10 @@
  * buffers: data arrives only into buffers it has credited, each buffer is recycled as soon as it
  * is read, and every freed buffer is credit announced back to the sender. The backlog the sender
  * reports brings floating buffers from the gate's pool.
+ *
+ * A transport whose memory is the credit (the SharedArrayBuffer ring: a sender can only write into
+ * a free slot) brings its own buffers: the channel then holds none, announces nothing and takes
+ * each arriving buffer as it comes, in sequence.
  */
 import { RingQueue } from '../../../utils/ring-queue.ts';
 import { RecordBatch } from '../../io/record-batch.ts';
@@ -16,6 +20,7 @@ import type { NetworkBufferPool } from '../buffer/network-buffer-pool.ts';
 import { InputChannelBufferManager } from '../buffer/input-channel-buffer-manager.ts';
 import { CreditBasedFlowController } from '../credit/credit-based-flow-controller.ts';
 import { networkError } from '../network-errors.ts';
+import { illegalState } from '../../../errors.ts';
 import { SpillingRecordDeserializer } from '../serialization/spilling-record-deserializer.ts';
 import type { ChannelRecordSerializer } from '../serialization/record-serializers.ts';
 
@@ -38,6 +43,8 @@ export interface NetworkInputChannelOptions<T> {
   /** Shared by the channels of a gate; channel `index` in it. Default: one of its own. */
   readonly flowController?: CreditBasedFlowController;
   readonly index?: number;
+  /** The transport's own bounded memory is the credit (a ring); needs exclusiveBuffers 0 and no floating pool. */
+  readonly creditedByTransport?: boolean;
 }
 
 export class NetworkInputChannel<T = unknown> {
@@ -54,6 +61,7 @@ export class NetworkInputChannel<T = unknown> {
   private unreadFrames = 0;
   private released = false;
   private failure: Error | null = null;
+  private readonly creditedByTransport: boolean;
   recordsIn = 0;
   buffersIn = 0;
   bytesIn = 0;
@@ -61,6 +69,10 @@ export class NetworkInputChannel<T = unknown> {
   constructor(options: NetworkInputChannelOptions<T>) {
     this.name = options.name;
     this.index = options.index ?? 0;
+    this.creditedByTransport = options.creditedByTransport === true;
+    if (this.creditedByTransport && (options.exclusiveBuffers !== 0 || options.floatingPool !== null)) {
+      throw illegalState(`Input channel '${options.name}': a transport that brings its own buffers needs exclusiveBuffers 0 and no floating pool`);
+    }
     // Announce at once while the sender is down to one credit, else in pairs: half the messages.
     this.credits = options.flowController ?? new CreditBasedFlowController(options.exclusiveBuffers + 64, 1, 3);
     this.deserializer = new SpillingRecordDeserializer(options.serializer, `input channel '${options.name}'`);
@@ -116,7 +128,7 @@ export class NetworkInputChannel<T = unknown> {
       this.fail(networkError(`buffer ${sequenceNumber} arrived where ${this.expectedSequenceNumber} was expected`, this.name, this.peer));
       return;
     }
-    if (!this.credits.onBufferReceived(this.index, backlog)) {
+    if (!this.creditedByTransport && !this.credits.onBufferReceived(this.index, backlog)) {
       buffer.recycle();
       this.fail(networkError('the sender sent a buffer without credit', this.name, this.peer));
       return;
@@ -124,9 +136,21 @@ export class NetworkInputChannel<T = unknown> {
     this.expectedSequenceNumber++;
     this.buffersIn++;
     this.bytesIn += buffer.size;
+    if (buffer.frames === 0 && this.unreadFrames === 0 && this.received.size === 0) {
+      // Part of a frame larger than this buffer: gathered now, so its buffer goes back as credit
+      // without waiting for a consumer that is only woken by complete frames.
+      try {
+        this.deserializer.absorb(buffer);
+      } catch (e) {
+        this.fail(networkError('a corrupt frame arrived', this.name, this.peer, e));
+        return;
+      }
+      if (backlog > 0 && !this.creditedByTransport) this.buffers.onSenderBacklog(backlog);
+      return;
+    }
     this.unreadFrames += buffer.frames;
     this.received.push(buffer);
-    if (backlog > 0) this.buffers.onSenderBacklog(backlog);
+    if (backlog > 0 && !this.creditedByTransport) this.buffers.onSenderBacklog(backlog);
     if (buffer.frames > 0 && this.unreadFrames === buffer.frames) this.consumer?.notifyDataAvailable();
   }
 

@@ -3,7 +3,8 @@
  * by the FlinkMemoryManager and reused. Its memory can leave the thread (an ArrayBuffer transferred
  * to a worker) and be replaced by another block of the same size that comes back: `detach()` gives
  * the memory away, `adopt()` takes a replacement. The segment, not the ArrayBuffer, is what the
- * manager counts, so transfers never change how much memory a pool holds.
+ * manager counts, so transfers never change how much memory a pool holds. A segment may also be a
+ * slot of shared memory (a SharedArrayBuffer of a ring between threads), which never moves.
  */
 import { illegalState } from '../../../errors.ts';
 
@@ -15,10 +16,10 @@ export class MemorySegment {
   requestedBytes = 0;
   /** Whether the segment is currently handed out by its memory manager. */
   allocated = false;
-  private memory: ArrayBuffer | null;
+  private memory: ArrayBuffer | SharedArrayBuffer | null;
   private view: Uint8Array;
 
-  constructor(id: number, size: number, memory: ArrayBuffer = new ArrayBuffer(size)) {
+  constructor(id: number, size: number, memory: ArrayBuffer | SharedArrayBuffer = new ArrayBuffer(size)) {
     this.id = id;
     this.size = size;
     this.memory = memory;
@@ -39,6 +40,7 @@ export class MemorySegment {
   detach(): ArrayBuffer {
     const memory = this.memory;
     if (memory === null) throw illegalState(`Memory segment ${this.id} is already detached`);
+    if (memory instanceof SharedArrayBuffer) throw illegalState(`Memory segment ${this.id} is shared memory; it cannot be transferred`);
     this.memory = null;
     this.view = EMPTY;
     return memory;

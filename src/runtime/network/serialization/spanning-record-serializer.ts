@@ -36,6 +36,8 @@ export class SpanningRecordSerializer<T> {
   private readonly pending: PendingFrame[] = [];
   private pendingBytes = 0;
   private flushWhenDrained = false;
+  /** continueWriting is running: a finished buffer's emit may call back into it (see there). */
+  private continuing = false;
   bytesWritten = 0;
 
   constructor(serializer: ChannelRecordSerializer<T>, provider: BufferProvider, emit: (buffer: NetworkBuffer) => void) {
@@ -113,6 +115,19 @@ export class SpanningRecordSerializer<T> {
 
   /** Writes pending frames into newly available buffers; true when nothing is pending any more. */
   continueWriting(): boolean {
+    // Emitting a finished buffer can free buffers and call back here (the channel sends it, which
+    // recycles buffers and retries pending frames): the call in progress keeps the head frame's
+    // offset, so a nested one would write the same bytes twice. It goes on by itself instead.
+    if (this.continuing) return false;
+    this.continuing = true;
+    try {
+      return this.writePending();
+    } finally {
+      this.continuing = false;
+    }
+  }
+
+  private writePending(): boolean {
     while (this.pending.length > 0) {
       const head = this.pending[0]!;
       const written = this.copyFrame(head.bytes);

@@ -3,7 +3,9 @@
  * the received buffers of one channel back into record batches and events, in order. Records are
  * read in place from the buffer; a frame that continues into the next buffer is gathered in a spill
  * array of exactly its size. A buffer is recycled as soon as its last byte is read, which is what
- * returns its credit to the sender.
+ * returns its credit to the sender — unless the serializer reads in place (its values are views into
+ * the buffer): then a buffer whose records went out in a batch is retired, and recycled on the next
+ * call, once the caller is done with that batch.
  */
 import { RecordBatch } from '../../io/record-batch.ts';
 import type { ChannelItem } from '../../io/stream-events.ts';
@@ -28,10 +30,16 @@ export class SpillingRecordDeserializer<T> {
   /** What the channel is called in errors about corrupt frames. */
   private readonly channelName: string;
   private held: ChannelItem | null = null;
+  private readonly readsInPlace: boolean;
+  /** A used-up buffer that records of the last batch still point into (reading in place only). */
+  private retired: NetworkBuffer | null = null;
+  /** Whether the call in progress has put records into a batch (which may point into the buffer). */
+  private batchStarted = false;
 
   constructor(serializer: ChannelRecordSerializer<T>, channelName = 'channel') {
     this.serializer = serializer;
     this.channelName = channelName;
+    this.readsInPlace = serializer.readsInPlace === true;
     const ranged = serializer.deserializeRange?.bind(serializer);
     this.readRange = ranged ?? ((bytes, start, end) => serializer.deserialize(bytes.subarray(start, end)));
   }
@@ -60,12 +68,17 @@ export class SpillingRecordDeserializer<T> {
    * event. Null when the buffer is used up (and recycled) — the caller sets the next one.
    */
   next(): ChannelItem | null {
+    if (this.retired !== null) {
+      this.retired.recycle();
+      this.retired = null;
+    }
     if (this.held !== null) {
       const item = this.held;
       this.held = null;
       return item;
     }
     let batch: RecordBatch<T> | null = null;
+    this.batchStarted = false;
     while (this.buffer !== null) {
       if (this.spill !== null || this.headerFilled > 0) {
         const body = this.fillSpill();
@@ -73,6 +86,7 @@ export class SpillingRecordDeserializer<T> {
         const item = this.decode(body, 0, body.length, batch);
         if (item instanceof RecordBatch) {
           batch = item as RecordBatch<T>;
+          this.batchStarted = true;
           continue;
         }
         if (batch === null) return item;
@@ -96,21 +110,52 @@ export class SpillingRecordDeserializer<T> {
         this.startSpill();
         continue;
       }
+      const tag = this.bytes[start]!;
       // An event ends the batch before it; it is returned by the next call.
-      if (batch !== null && this.bytes[start]! > FrameTag.RECORD_WITH_TIMESTAMP) return batch;
+      if (batch !== null && tag > FrameTag.RECORD_WITH_TIMESTAMP) return batch;
       this.position = start + length;
+      if (tag === FrameTag.RECORD && batch !== null && batch.timestamps === null) {
+        // The common case, inline: a record without timestamp joining a batch without timestamps.
+        batch.values.push(this.readRange(this.bytes, start + 1, start + length));
+        continue;
+      }
       const item = this.decode(this.bytes, start, start + length, batch);
-      if (item !== batch) {
+      if (!(item instanceof RecordBatch)) {
+        // An event (a batch before it was returned above).
         if (this.position === this.limit) this.releaseBuffer();
         return item;
       }
       batch = item as RecordBatch<T>;
+      this.batchStarted = true;
     }
     return batch;
   }
 
+  /**
+   * Takes a buffer that completes no frame, when no complete frame is left unread: everything left
+   * (the rest of the current buffer, then this one) is the beginning of one frame, gathered into
+   * the spill now and recycled at once. A record larger than all the credit of its channel needs
+   * this — its buffers must come back before its last one can be sent — and a consumer is only
+   * woken when a frame is complete.
+   */
+  absorb(buffer: NetworkBuffer): void {
+    this.batchStarted = false;
+    this.spillRest();
+    this.setNextBuffer(buffer);
+    this.spillRest();
+  }
+
+  private spillRest(): void {
+    while (this.buffer !== null) {
+      if (this.spill === null && this.headerFilled === 0) this.startSpill();
+      else if (this.fillSpill() !== null) throw illegalState(`${this.channelName}: a frame completed in a buffer that announced no complete frame`);
+    }
+  }
+
   /** Recycles the buffer being read and forgets partial frames (cancellation). */
   release(): void {
+    if (this.retired !== null && !this.retired.isRecycled) this.retired.recycle();
+    this.retired = null;
     if (this.buffer !== null && !this.buffer.isRecycled) this.buffer.recycle();
     this.buffer = null;
     this.held = null;
@@ -185,6 +230,9 @@ export class SpillingRecordDeserializer<T> {
     this.buffer = null;
     this.limit = 0;
     this.position = 0;
-    if (buffer !== null) buffer.recycle();
+    if (buffer === null) return;
+    // Records of this call's batch may be views into the buffer: keep it until the next call.
+    if (this.readsInPlace && this.batchStarted) this.retired = buffer;
+    else buffer.recycle();
   }
 }

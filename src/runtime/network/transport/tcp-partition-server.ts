@@ -2,8 +2,9 @@
  * The producing side of the TCP transport: a server on the task manager's data port
  * (taskmanager.data.port; 0 picks a free port) that serves registered output channels to the
  * input channels of other processes. Each connection multiplexes channels by the receiver's id.
- * A buffer's memory is written to the socket as it is (header and payload corked into one write)
- * and recycled when the socket has taken it; credit bounds how much is in flight, so the socket's
+ * A buffer's memory is written to the socket as it is and recycled when the socket has taken it;
+ * the buffers sent in one turn (every header and payload) are corked into one write, uncorked a
+ * microtask later; credit bounds how much is in flight, so the socket's
  * own buffer stays bounded too.
  */
 import net from 'node:net';
@@ -83,6 +84,19 @@ class TcpServerConnection {
     socket.on('close', () => this.onClosed('the receiver closed the connection'));
   }
 
+  private corked = false;
+
+  /** Gathers what is written until the current task yields into one write. */
+  corkUntilYield(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.socket.cork();
+    queueMicrotask(() => {
+      this.corked = false;
+      this.socket.uncork();
+    });
+  }
+
   destroy(reason: string): void {
     this.onClosed(reason);
     this.socket.destroy();
@@ -118,13 +132,13 @@ class TcpServerConnection {
     if (channel === undefined || this.closed) return;
     this.bound.set(receiverId, channel);
     const socket = this.socket;
+    const corkUntilYield = (): void => this.corkUntilYield();
     const sender: BufferSender = {
       peer: this.peer,
       sendBuffer(buffer: NetworkBuffer, sequenceNumber: number, backlog: number): void {
-        socket.cork();
+        corkUntilYield();
         socket.write(encodeBufferHeader(receiverId, sequenceNumber, backlog, buffer.frames, buffer.size));
         socket.write(buffer.readable(), () => buffer.recycle());
-        socket.uncork();
       },
     };
     channel.connect(sender, credit);

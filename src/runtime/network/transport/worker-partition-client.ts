@@ -14,10 +14,10 @@ interface WorkerProducerMessage {
   readonly t: number;
   readonly r: number;
   readonly s?: number;
-  readonly b?: number;
-  readonly f?: number;
-  readonly n?: number;
-  readonly m?: ArrayBuffer;
+  readonly b?: number[];
+  readonly f?: number[];
+  readonly n?: number[];
+  readonly m?: ArrayBuffer[];
   readonly e?: string;
 }
 
@@ -74,21 +74,24 @@ export class WorkerPartitionClient {
 
   private onMessage(message: WorkerProducerMessage): void {
     if (message.t === WorkerMessage.BUFFER) {
-      const memory = message.m!;
-      const channel = this.channels.get(message.r);
-      const buffer = channel?.requestBuffer() ?? null;
-      if (buffer === null) {
-        // Cancelled, or sent without credit: the memory goes back as it came.
-        this.port.postMessage({ t: WorkerMessage.RETURN, r: message.r, m: [memory] }, [memory]);
-        if (channel !== undefined) channel.fail(networkError('the sender sent a buffer without credit', channel.name, this.peer));
-        return;
+      const blocks = message.m!;
+      for (let i = 0; i < blocks.length; i++) {
+        const channel = this.channels.get(message.r);
+        const buffer = channel?.requestBuffer() ?? null;
+        if (buffer === null) {
+          // Cancelled, or sent without credit: the memory goes back as it came.
+          const rest = blocks.slice(i);
+          this.port.postMessage({ t: WorkerMessage.RETURN, r: message.r, m: rest }, rest);
+          if (channel !== undefined) channel.fail(networkError('the sender sent a buffer without credit', channel.name, this.peer));
+          return;
+        }
+        const mine = buffer.segment.detach();
+        buffer.segment.adopt(blocks[i]!);
+        this.returnBlock(message.r, mine);
+        buffer.size = message.n![i]!;
+        buffer.frames = message.f![i]!;
+        channel!.onBuffer(buffer, message.s! + i, message.b![i]!);
       }
-      const mine = buffer.segment.detach();
-      buffer.segment.adopt(memory);
-      this.returnBlock(message.r, mine);
-      buffer.size = message.n!;
-      buffer.frames = message.f!;
-      channel!.onBuffer(buffer, message.s!, message.b!);
     } else if (message.t === WorkerMessage.ERROR) {
       const channel = this.channels.get(message.r);
       if (channel !== undefined) channel.fail(networkError(message.e!, channel.name, this.peer));

@@ -109,3 +109,92 @@ describe('record framing', () => {
     assert.ok(b < a, `second record (${b} bytes) is smaller than the first (${a} bytes)`);
   });
 });
+
+describe('reading records in place', () => {
+  function written(segmentSize: number, values: Uint8Array[]) {
+    const side = networkSide(64, segmentSize);
+    const pool = side.network.createBufferPool(1, 64, 'p');
+    const buffers: NetworkBuffer[] = [];
+    const writer = new SpanningRecordSerializer<Uint8Array>(new RawBytesRecordSerializer(), pool, (b) => buffers.push(b));
+    writer.writeBatch(batchOf(values));
+    writer.flush();
+    return { buffers };
+  }
+
+  it('keeps a buffer until the batch read from it is done (the next call), then recycles it', () => {
+    const values = Array.from({ length: 5 }, (_, i) => new Uint8Array(40).fill(i + 1)); // one buffer of 256 bytes
+    const { buffers } = written(256, values);
+    const reader = new SpillingRecordDeserializer<Uint8Array>(new RawBytesRecordSerializer({ readInPlace: true }));
+    reader.setNextBuffer(buffers[0]!);
+    const batch = reader.next() as { values: Uint8Array[] };
+    assert.equal(batch.values.length, 5);
+    assert.equal(batch.values[0]!.buffer, buffers[0]!.segment.bytes.buffer, 'the record is a view into the network buffer');
+    assert.deepEqual([...batch.values[0]!], [...values[0]!]);
+    assert.equal(buffers[0]!.isRecycled, false, 'held while the batch may still be read');
+    assert.equal(reader.next(), null);
+    assert.equal(buffers[0]!.isRecycled, true, 'recycled on the next call');
+  });
+
+  it('recycles at once a buffer that gave no records to the caller, and on release', () => {
+    const big = new Uint8Array(700).fill(9);
+    const { buffers } = written(256, [big, new Uint8Array(10).fill(3)]);
+    const reader = new SpillingRecordDeserializer<Uint8Array>(new RawBytesRecordSerializer({ readInPlace: true }));
+    const out: Uint8Array[] = [];
+    for (const buffer of buffers) {
+      reader.setNextBuffer(buffer);
+      for (let item = reader.next(); item !== null; item = reader.next()) out.push(...(item as { values: Uint8Array[] }).values.map((v) => v.slice()));
+    }
+    assert.deepEqual(out.map((v) => v.length), [700, 10]);
+    assert.ok(buffers.slice(0, -1).every((b) => b.isRecycled), 'spanned buffers went back while the frame was gathered');
+    reader.release();
+    assert.ok(buffers.every((b) => b.isRecycled));
+  });
+
+  it('copies binary fields of MessagePack records out of the network buffer', () => {
+    // A record's Uint8Array field must not point into a buffer that is recycled and written again.
+    const side = networkSide(8, 256);
+    const pool = side.network.createBufferPool(1, 1, 'p');
+    const sent: NetworkBuffer[] = [];
+    const writer = new SpanningRecordSerializer<unknown>(new MsgpackRecordSerializer(), pool, (b) => sent.push(b));
+    const reader = new SpillingRecordDeserializer<unknown>(new MsgpackRecordSerializer());
+    const read: { bytes: Uint8Array }[] = [];
+    for (const fill of [1, 2]) {
+      writer.writeBatch(batchOf([{ bytes: new Uint8Array(16).fill(fill) }]));
+      writer.flush();
+      reader.setNextBuffer(sent.shift()!);
+      for (let item = reader.next(); item !== null; item = reader.next()) read.push(...(item as { values: { bytes: Uint8Array }[] }).values);
+    }
+    assert.deepEqual([...read[0]!.bytes], new Array(16).fill(1), 'the first record is intact after its buffer was reused');
+    assert.deepEqual([...read[1]!.bytes], new Array(16).fill(2));
+  });
+});
+
+describe('SpanningRecordSerializer re-entrancy', () => {
+  it('writes a pending frame once when emitting a buffer calls back into continueWriting', () => {
+    // As a channel does: sending a finished buffer recycles buffers and retries pending frames.
+    const side = networkSide(8, 64);
+    const pool = side.network.createBufferPool(1, 1, 'p');
+    const stream: number[] = [];
+    const held: NetworkBuffer[] = [];
+    let holding = true;
+    const send = (b: NetworkBuffer): void => {
+      stream.push(...b.readable());
+      b.recycle();
+    };
+    const writer: SpanningRecordSerializer<Uint8Array> = new SpanningRecordSerializer<Uint8Array>(new RawBytesRecordSerializer(), pool, (b) => {
+      if (holding) return void held.push(b);
+      send(b);
+      writer.continueWriting();
+    });
+    const record = Uint8Array.from({ length: 300 }, (_, i) => i % 251);
+    writer.writeBatch(batchOf([record]));
+    assert.equal(writer.hasPending, true, 'the single buffer is out: the rest of the frame waits');
+    holding = false;
+    for (const b of held.splice(0)) send(b);
+    writer.continueWriting();
+    writer.flush();
+    const bytes = Uint8Array.from(stream);
+    assert.equal(bytes.length, 4 + 1 + 300, 'every byte of the frame once');
+    assert.deepEqual([...bytes.subarray(5)], [...record]);
+  });
+});

@@ -1,7 +1,8 @@
 /*
- * The worker transport between two real threads: records and events arrive in order, a receiver
- * that cancels makes the sender release its buffers and wakes its writer, and memory on both sides
- * is free afterwards.
+ * The worker transports (the SharedArrayBuffer ring and transferred buffers) between two real
+ * threads: records and events arrive in order, records larger than the whole ring too; a receiver
+ * that cancels makes the sender release its buffers and wakes its writer; a receiving thread that
+ * dies fails the sender; memory on both sides is free afterwards.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,31 +11,35 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import { Watermark } from '../../../../src/api/common/watermark.ts';
 import { EndOfPartitionEvent } from '../../../../src/runtime/io/stream-events.ts';
 import { WorkerPartitionServer } from '../../../../src/runtime/network/transport/worker-partition-server.ts';
+import { WorkerRingPartitionServer } from '../../../../src/runtime/network/transport/worker-ring-partition-server.ts';
 import { NetworkOutputChannel } from '../../../../src/runtime/network/channel/network-output-channel.ts';
 import { MsgpackRecordSerializer } from '../../../../src/runtime/network/serialization/record-serializers.ts';
 import { batchOf, networkSide } from '../helpers.ts';
 
 const SEGMENT = 1024;
 
-function start(stopAfter: number) {
+function start(ring: boolean, stopAfter: number) {
   const side = networkSide(32, SEGMENT);
   const pool = side.network.createResultPartitionPool(1, 'partition');
   const output = new NetworkOutputChannel<unknown>({ name: 'source -> sink (1/1 -> 1/1)', pool, serializer: new MsgpackRecordSerializer(), maxBacklog: 4 });
   const { port1, port2 } = new MessageChannel();
-  const server = new WorkerPartitionServer(port1, SEGMENT, 'receiving thread');
+  const server = ring ? new WorkerRingPartitionServer(port1, SEGMENT, 'receiving thread') : new WorkerPartitionServer(port1, SEGMENT, 'receiving thread');
   server.register(output);
-  const worker = new Worker(new URL('./fixtures/receiving-thread.ts', import.meta.url), { workerData: { port: port2, channel: output.name, segmentSize: SEGMENT, stopAfter }, transferList: [port2] });
+  const workerData = { port: port2, channel: output.name, segmentSize: SEGMENT, stopAfter, ring, slots: 4 };
+  const worker = new Worker(new URL('./fixtures/receiving-thread.ts', import.meta.url), { workerData, transferList: [port2] });
   return { side, pool, output, server, worker };
 }
 
-describe('worker transport between threads', () => {
-  it('delivers records and events in order to another thread', async (t) => {
-    const { side, pool, output, server, worker } = start(Number.MAX_SAFE_INTEGER);
+for (const ring of [true, false]) describe(`worker transport between threads: ${ring ? 'SharedArrayBuffer ring' : 'transferred buffers'}`, () => {
+  it('delivers records and events in order to another thread, records larger than the ring too', async (t) => {
+    const { side, pool, output, server, worker } = start(ring, Number.MAX_SAFE_INTEGER);
     t.after(async () => (server.close(), await worker.terminate()));
     const done = once(worker, 'message');
     const expected: unknown[] = [];
     for (let b = 0; b < 50; b++) {
-      const values = Array.from({ length: 20 }, (_, i) => ({ id: b * 20 + i, text: 'v'.repeat(i * 10) }));
+      const values: unknown[] = Array.from({ length: 20 }, (_, i) => ({ id: b * 20 + i, text: 'v'.repeat(i * 10) }));
+      // 6 KiB: more than the ring's 4 slots of 1 KiB, so it needs the receiver to free slots midway.
+      if (b % 10 === 7) values.push({ id: -b, blob: 'x'.repeat(6 * 1024), bytes: new Uint8Array(300).fill(b) });
       await output.whenWritable();
       output.push(batchOf(values));
       output.push(new Watermark(b));
@@ -52,7 +57,7 @@ describe('worker transport between threads', () => {
   });
 
   it('releases the sender when the receiving thread cancels, waking a blocked writer', async (t) => {
-    const { output, server, worker } = start(100);
+    const { output, server, worker } = start(ring, 100);
     t.after(async () => (server.close(), await worker.terminate()));
     const done = once(worker, 'message');
     let pushed = 0;
@@ -68,7 +73,7 @@ describe('worker transport between threads', () => {
   });
 
   it('fails the sender, naming channel and peer, when the receiving thread dies', async () => {
-    const { output, server, worker } = start(Number.MAX_SAFE_INTEGER);
+    const { output, server, worker } = start(ring, Number.MAX_SAFE_INTEGER);
     await output.whenWritable();
     while (output.availableCredits === 0) await new Promise((resolve) => setTimeout(resolve, 1));
     await worker.terminate();

@@ -1,0 +1,154 @@
+/*
+ * The producing side of the worker-thread ring transport (the default between worker threads):
+ * serves the output channels registered here to input channels of another thread. Control
+ * messages (request, cancel, error) go over a MessagePort; data goes through a SharedArrayBuffer
+ * ring per channel that the receiver allocates and sends with its request (see SharedBufferRing).
+ * A sent buffer is copied into the next free slot and recycled at once, so the sender's pool gets
+ * it back without a round trip; each slot the receiver frees comes back as one credit.
+ *
+ *   consumer → producer  { t: REQUEST, r, p: name, z: segmentSize, ring: SharedBufferRingMemory } | { t: CANCEL, r }
+ *   producer → consumer  { t: ERROR, r, e }
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { NetworkBuffer } from '../buffer/network-buffer.ts';
+import type { BufferSender, NetworkOutputChannel } from '../channel/network-output-channel.ts';
+import { networkError } from '../network-errors.ts';
+import { META_INTS, RingIndex, SharedBufferRing, type SharedBufferRingMemory } from './shared-buffer-ring.ts';
+
+export const RingMessage = { REQUEST: 1, CANCEL: 3, ERROR: 6 } as const;
+
+export interface RingConsumerMessage {
+  readonly t: number;
+  readonly r: number;
+  readonly p?: string;
+  readonly z?: number;
+  readonly ring?: SharedBufferRingMemory;
+}
+
+/** One served channel: writes its buffers into the ring and turns freed slots into credit. */
+class RingWriter implements BufferSender {
+  readonly peer: string;
+  readonly channel: NetworkOutputChannel;
+  private readonly ring: SharedBufferRing;
+  private readonly slots: Uint8Array[];
+  private head = 0;
+  /** The tail up to which freed slots were given to the channel as credit. */
+  private creditedTail = 0;
+  closed = false;
+
+  constructor(channel: NetworkOutputChannel, ring: SharedBufferRing, peer: string) {
+    this.channel = channel;
+    this.ring = ring;
+    this.peer = peer;
+    this.slots = ring.memory.slots.map((s) => new Uint8Array(s));
+  }
+
+  start(): void {
+    this.channel.connect(this, this.ring.slotCount);
+    this.watchTail();
+  }
+
+  sendBuffer(buffer: NetworkBuffer, sequenceNumber: number, backlog: number): void {
+    const control = this.ring.control;
+    const slot = this.head & this.ring.mask;
+    this.slots[slot]!.set(buffer.readable());
+    const meta = RingIndex.META + slot * META_INTS;
+    control[meta] = buffer.size;
+    control[meta + 1] = buffer.frames;
+    control[meta + 2] = sequenceNumber;
+    control[meta + 3] = backlog;
+    buffer.recycle();
+    this.head = (this.head + 1) | 0;
+    // The store publishes the slot and its meta (Atomics are sequentially consistent).
+    this.ring.publish(RingIndex.HEAD, this.head);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.ring.notify(RingIndex.TAIL);
+  }
+
+  private watchTail(): void {
+    if (this.closed) return;
+    const tail = Atomics.load(this.ring.control, RingIndex.TAIL);
+    const freed = (tail - this.creditedTail) | 0;
+    if (freed > 0) {
+      this.creditedTail = tail;
+      this.channel.addCredits(freed);
+    }
+    if (this.channel.isReleased) return;
+    this.ring.whenChanged(RingIndex.TAIL, tail, () => this.watchTail());
+  }
+}
+
+export class WorkerRingPartitionServer {
+  readonly peer: string;
+  private readonly port: MessagePort;
+  private readonly segmentSize: number;
+  private readonly channels = new Map<string, NetworkOutputChannel>();
+  private readonly writers = new Map<number, RingWriter>();
+  /** Requests that came before their channel was registered, served on registration. */
+  private readonly waiting = new Map<string, RingConsumerMessage>();
+  private closed = false;
+
+  constructor(port: MessagePort, segmentSize: number, peer = 'worker thread') {
+    this.port = port;
+    this.segmentSize = segmentSize;
+    this.peer = peer;
+    port.on('message', (message: RingConsumerMessage) => this.onMessage(message));
+    port.on('close', () => this.onClose());
+  }
+
+  register(channel: NetworkOutputChannel): void {
+    this.channels.set(channel.name, channel);
+    const request = this.waiting.get(channel.name);
+    if (request !== undefined) {
+      this.waiting.delete(channel.name);
+      this.onRequest(request);
+    }
+  }
+
+  /** Closes the port; channels still bound fail. */
+  close(): void {
+    if (this.closed) return;
+    this.port.close();
+    this.onClose();
+  }
+
+  private onMessage(message: RingConsumerMessage): void {
+    if (this.closed) return;
+    if (message.t === RingMessage.REQUEST) return this.onRequest(message);
+    if (message.t === RingMessage.CANCEL) {
+      const writer = this.writers.get(message.r);
+      this.writers.delete(message.r);
+      writer?.close();
+      writer?.channel.release();
+    }
+  }
+
+  private onRequest(message: RingConsumerMessage): void {
+    const channel = this.channels.get(message.p!);
+    if (channel === undefined) {
+      this.waiting.set(message.p!, message);
+      return;
+    }
+    if (message.z !== this.segmentSize) {
+      this.port.postMessage({ t: RingMessage.ERROR, r: message.r, e: `segment sizes differ: receiver ${message.z} bytes, sender ${this.segmentSize} bytes (taskmanager.memory.segment-size)` });
+      return;
+    }
+    const writer = new RingWriter(channel, new SharedBufferRing(message.ring!), this.peer);
+    this.writers.set(message.r, writer);
+    writer.start();
+  }
+
+  private onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const writer of this.writers.values()) {
+      writer.close();
+      const channel = writer.channel;
+      if (!channel.isReleased) channel.fail(networkError('the connection to the receiving thread was closed', channel.name, this.peer));
+    }
+    this.writers.clear();
+  }
+}
