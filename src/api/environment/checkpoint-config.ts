@@ -138,8 +138,29 @@ export class CheckpointConfig {
     return this.configuration.get(CheckpointingOptions.ENABLE_UNALIGNED);
   }
 
+  /**
+   * Unaligned checkpoints (Flink's FLIP-76, exactly-once only): a barrier overtakes the data queued
+   * in the channels, the task snapshots when its first barrier arrives, and the overtaken data
+   * becomes part of the checkpoint, so checkpoints complete quickly under back pressure.
+   */
   enableUnalignedCheckpoints(enabled = true): this {
     this.configuration.set(CheckpointingOptions.ENABLE_UNALIGNED, enabled);
     return this;
+  }
+
+  /**
+   * With unaligned checkpoints: each checkpoint starts aligned and turns unaligned once it has
+   * been running this long ('execution.checkpointing.aligned-checkpoint-timeout'); 0 (the
+   * default) makes every checkpoint unaligned from the start.
+   */
+  setAlignedCheckpointTimeout(timeout: DurationLike): this {
+    const ms = toMillis(timeout, 'The aligned checkpoint timeout');
+    if (ms < 0) throw invalidPipeline(`The aligned checkpoint timeout must not be negative, got ${ms}`);
+    this.configuration.set(CheckpointingOptions.ALIGNED_CHECKPOINT_TIMEOUT, ms);
+    return this;
+  }
+
+  getAlignedCheckpointTimeout(): number {
+    return this.configuration.get(CheckpointingOptions.ALIGNED_CHECKPOINT_TIMEOUT);
   }
 }

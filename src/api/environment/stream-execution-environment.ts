@@ -5,7 +5,7 @@
  * Checkpointing (enableCheckpointing, getCheckpointConfig) and the restart strategy are part of
  * that configuration.
  */
-import { ErrorCodes, FlinkError, invalidPipeline } from '../../errors.ts';
+import { configurationError, ErrorCodes, FlinkError, invalidPipeline } from '../../errors.ts';
 import { Configuration } from '../../configuration/configuration.ts';
 import { CheckpointingOptions, CoreOptions, ExecutionOptions, NettyShuffleOptions, PipelineOptions } from '../../configuration/config-options.ts';
 import { StreamGraphGenerator } from '../../graph/stream-graph-generator.ts';
@@ -177,8 +177,15 @@ export class StreamExecutionEnvironment {
   private checkpointingOptions(): LocalCheckpointingOptions | undefined {
     const c = this.getCheckpointConfig();
     if (!c.isCheckpointingEnabled()) return undefined;
-    if (c.isUnalignedCheckpointsEnabled()) {
-      throw new FlinkError(ErrorCodes.FLINK_TS_UNSUPPORTED, `Unaligned checkpoints ('${CheckpointingOptions.ENABLE_UNALIGNED.key}') are not available in this version of Flink.TS`);
+    const unaligned = c.isUnalignedCheckpointsEnabled();
+    if (unaligned && c.getCheckpointingMode() !== CheckpointingMode.EXACTLY_ONCE) {
+      // Flink's StreamingJobGraphGenerator refuses the same combination.
+      throw configurationError(`Unaligned checkpoints ('${CheckpointingOptions.ENABLE_UNALIGNED.key}') are only supported for checkpointing mode EXACTLY_ONCE, the job has ${c.getCheckpointingMode()}`);
+    }
+    if (unaligned && c.getMaxConcurrentCheckpoints() > 1) {
+      throw configurationError(
+        `Unaligned checkpoints ('${CheckpointingOptions.ENABLE_UNALIGNED.key}') do not run concurrently: '${CheckpointingOptions.MAX_CONCURRENT_CHECKPOINTS.key}' is ${c.getMaxConcurrentCheckpoints()}, it must be 1`,
+      );
     }
     const incremental = this.configuration.get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS);
     if (incremental && c.getCheckpointStorage() === undefined) {
@@ -193,6 +200,8 @@ export class StreamExecutionEnvironment {
       maxConcurrent: c.getMaxConcurrentCheckpoints(),
       tolerableFailures: c.getTolerableCheckpointFailureNumber(),
       numRetained: c.getMaxRetainedCheckpoints(),
+      unaligned,
+      alignedCheckpointTimeoutMs: c.getAlignedCheckpointTimeout(),
       directory: c.getCheckpointStorage(),
       retention: c.getExternalizedCheckpointRetention(),
     };

@@ -40,6 +40,10 @@ export interface CheckpointCoordinatorOptions {
   readonly tolerableFailures: number;
   readonly numRetained: number;
   readonly storage: CheckpointStorage;
+  /** Unaligned checkpoints ('execution.checkpointing.unaligned.enabled'); savepoints stay aligned. */
+  readonly unaligned?: boolean;
+  /** 'execution.checkpointing.aligned-checkpoint-timeout' in ms: 0 starts unaligned, more starts aligned. */
+  readonly alignedCheckpointTimeoutMs?: number;
   /** Called when more checkpoints failed in a row than tolerated: the job fails over. */
   readonly onTolerableFailuresExceeded: (error: FlinkError) => void;
 }
@@ -68,7 +72,23 @@ export interface CompletedCheckpoint {
   /** Bytes of the whole state it describes, files shared with earlier checkpoints included. */
   readonly fullStateSize: number;
   readonly durationMs: number;
+  /** Some subtask took it unaligned (Flink's isUnalignedCheckpoint). */
+  readonly unaligned: boolean;
+  /** Bytes of in-flight data it stored (Flink's persisted data). */
+  readonly persistedData: number;
 }
+
+/** A completed checkpoint in the statistics' history (Flink's checkpoint history, newest last). */
+export interface CheckpointSummary {
+  readonly checkpointId: number;
+  readonly durationMs: number;
+  readonly unaligned: boolean;
+  readonly persistedData: number;
+  readonly stateSize: number;
+}
+
+/** Completed checkpoints kept in the statistics' history (Flink's web.checkpoints.history). */
+const HISTORY_SIZE = 10;
 
 /** The shared files the task state handles of a checkpoint refer to. */
 function sharedFilesOf(handles: readonly TaskStateHandle[]): Set<string> {
@@ -87,6 +107,11 @@ export interface CheckpointStatistics {
   /** Bytes of the whole state of the last completed checkpoint (differs when incremental). */
   readonly lastCheckpointFullSize: number;
   readonly lastCheckpointDuration: number;
+  /** Whether the last completed checkpoint was unaligned, and the bytes of in-flight data it stored. */
+  readonly lastCheckpointIsUnaligned: boolean;
+  readonly lastCheckpointPersistedData: number;
+  /** The latest completed checkpoints (at most 10), oldest first. */
+  readonly history: readonly CheckpointSummary[];
   readonly lastCompletedCheckpointId: number | null;
   readonly lastCheckpointExternalPath: string | null;
   /** The checkpoint the latest restart restored, if any. */
@@ -135,6 +160,7 @@ export class CheckpointCoordinator {
   private numFailed = 0;
   private lastRestored: number | null = null;
   private totalCompleted = 0;
+  private readonly history: CheckpointSummary[] = [];
 
   constructor(options: CheckpointCoordinatorOptions) {
     this.options = options;
@@ -247,7 +273,7 @@ export class CheckpointCoordinator {
       if (savepoint === null) await this.options.storage.initializeCheckpoint(checkpointId);
       else savepoint.directory = await this.options.storage.initializeSavepoint(checkpointId, targetDirectory!, this.options.jobId);
       if (!this.pending.has(checkpointId) || this.participants !== participants) return checkpointId;
-      p.coordinatorStates = await participants.triggerCheckpoint(new CheckpointBarrier(checkpointId, timestamp), { stopSources: savepoint?.terminate === true });
+      p.coordinatorStates = await participants.triggerCheckpoint(this.barrierFor(checkpointId, timestamp, savepoint !== null), { stopSources: savepoint?.terminate === true });
     } catch (e) {
       log.warn({ jobId: this.options.jobId, checkpointId, err: e }, 'triggering the checkpoint failed');
       this.abort(p, CheckpointFailureReason.TRIGGER_CHECKPOINT_FAILURE, e);
@@ -255,6 +281,13 @@ export class CheckpointCoordinator {
     }
     this.maybeComplete(p);
     return checkpointId;
+  }
+
+  /** Savepoints are always aligned (as in Flink); checkpoints follow the unaligned settings. */
+  private barrierFor(checkpointId: number, timestamp: number, savepoint: boolean): CheckpointBarrier {
+    if (savepoint || this.options.unaligned !== true) return new CheckpointBarrier(checkpointId, timestamp);
+    const timeout = this.options.alignedCheckpointTimeoutMs ?? 0;
+    return timeout > 0 ? new CheckpointBarrier(checkpointId, timestamp, false, timeout) : new CheckpointBarrier(checkpointId, timestamp, true);
   }
 
   /** A subtask finished the asynchronous part of its snapshot. */
@@ -329,10 +362,24 @@ export class CheckpointCoordinator {
       p.savepoint.resolve({ checkpointId: p.checkpointId, path: pointer });
       return;
     }
-    const completed: CompletedCheckpoint = { checkpointId: p.checkpointId, timestamp: p.timestamp, externalPointer: pointer, metadata, stateSize, fullStateSize, durationMs: performance.now() - p.started };
+    const unaligned = p.handles.some((h) => h.unaligned === true);
+    const persistedData = p.handles.reduce((n, h) => n + (h.channelState?.persistedData ?? 0), 0);
+    const completed: CompletedCheckpoint = {
+      checkpointId: p.checkpointId,
+      timestamp: p.timestamp,
+      externalPointer: pointer,
+      metadata,
+      stateSize,
+      fullStateSize,
+      durationMs: performance.now() - p.started,
+      unaligned,
+      persistedData,
+    };
+    this.history.push({ checkpointId: p.checkpointId, durationMs: completed.durationMs, unaligned, persistedData, stateSize });
+    if (this.history.length > HISTORY_SIZE) this.history.shift();
     this.addCompleted(completed);
     this.failureManager.handleCheckpointSuccess();
-    log.info({ jobId: this.options.jobId, checkpointId: p.checkpointId, stateSize, fullStateSize, durationMs: Math.round(completed.durationMs) }, 'checkpoint completed');
+    log.info({ jobId: this.options.jobId, checkpointId: p.checkpointId, stateSize, fullStateSize, unaligned, persistedData, durationMs: Math.round(completed.durationMs) }, 'checkpoint completed');
     // Older checkpoints still pending can no longer be the latest: Flink subsumes them.
     for (const older of [...this.pending.values()]) if (older.checkpointId < p.checkpointId && older.savepoint === null) this.abort(older, CheckpointFailureReason.CHECKPOINT_SUBSUMED);
     this.discardUnreferencedSharedFiles();
@@ -437,6 +484,9 @@ export class CheckpointCoordinator {
       lastCheckpointSize: last?.stateSize ?? 0,
       lastCheckpointFullSize: last?.fullStateSize ?? 0,
       lastCheckpointDuration: Math.round(last?.durationMs ?? 0),
+      lastCheckpointIsUnaligned: last?.unaligned ?? false,
+      lastCheckpointPersistedData: last?.persistedData ?? 0,
+      history: [...this.history],
       lastCompletedCheckpointId: last?.checkpointId ?? null,
       lastCheckpointExternalPath: last?.externalPointer ?? null,
       lastRestoredCheckpointId: this.lastRestored,

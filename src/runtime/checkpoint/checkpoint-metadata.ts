@@ -4,7 +4,8 @@
  * keyed-state-snapshot.ts) or, for incremental RocksDB checkpoints, the handle of its files, and
  * the operator state snapshot (operator-state-snapshot.ts). The coordinator writes `_metadata`
  * last: the checkpoint's id and time, the handles of all task state files (with the shared files
- * they refer to), and the states of the operator coordinators (split enumerators). A checkpoint is
+ * they refer to, and the channel state files of unaligned checkpoints, channel-state.ts), and the
+ * states of the operator coordinators (split enumerators). A checkpoint is
  * complete when, and only when, its `_metadata` exists.
  */
 import { Packr } from 'msgpackr';
@@ -54,6 +55,10 @@ export interface TaskStateHandle {
   readonly fullStateSize?: number;
   /** Names of the files in the job's `shared/` directory this part refers to (incremental checkpoints). */
   readonly sharedFiles?: readonly string[];
+  /** The subtask took the checkpoint unaligned (from the start, or after its aligned timeout). */
+  readonly unaligned?: boolean;
+  /** Its in-flight data (unaligned checkpoints): the channel state file and the bytes of data it holds. */
+  readonly channelState?: { readonly location: string; readonly persistedData: number };
 }
 
 /** The checkpointed state of an operator coordinator (a split enumerator), serialized by its source. */

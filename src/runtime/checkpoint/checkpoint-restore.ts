@@ -9,6 +9,10 @@
  * round-robin, union and broadcast state go to all, and coordinator (enumerator) state goes to
  * the source coordinators. State of operators that are no longer in the job is an error unless
  * the job allows non-restored state ('execution.savepoint.ignore-unclaimed-state').
+ *
+ * The in-flight data of an unaligned checkpoint goes back to the same subtask of the same vertex
+ * (its channels are numbered by producer and consumer subtask), so such a checkpoint is restored
+ * only when every vertex keeps its parallelism and chain; savepoints, always aligned, rescale.
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -19,6 +23,7 @@ import { OperatorStateBackend } from '../state/operator/operator-state-backend.t
 import type { OperatorStateSnapshot } from '../state/operator/operator-state-snapshot.ts';
 import type { KeyedStateSnapshot } from '../state/snapshot/keyed-state-snapshot.ts';
 import type { IncrementalRestoreHandle, OperatorRestoreState, TaskRestoreState } from '../tasks/task-state-restorer.ts';
+import type { ChannelStateSnapshot } from './channel-state.ts';
 import type { CheckpointMetadata, CoordinatorState } from './checkpoint-metadata.ts';
 import { checkpointDirectoryPath, METADATA_FILE_NAME, sharedDirectoryOf, type CheckpointReader } from './checkpoint-storage.ts';
 import { operatorIdsOf } from './operator-id.ts';
@@ -66,8 +71,49 @@ export async function readCheckpoint(reader: CheckpointReader, pointer: string):
   }
 }
 
+/**
+ * Reads the channel state files of an unaligned checkpoint, by task key; refuses a job whose
+ * vertices or chains differ from the checkpoint's (in-flight data is not redistributed).
+ */
+async function loadChannelState(reader: CheckpointReader, pointer: string, metadata: CheckpointMetadata, jobGraph: JobGraph): Promise<Map<string, ChannelStateSnapshot>> {
+  const withData = metadata.tasks.filter((h) => h.channelState !== undefined);
+  const states = new Map<string, ChannelStateSnapshot>();
+  if (withData.length === 0) return states;
+  const oldParallelism = new Map<number, number>();
+  for (const h of metadata.tasks) oldParallelism.set(h.vertexId, (oldParallelism.get(h.vertexId) ?? 0) + 1);
+  const refuse = (what: string): FlinkError =>
+    new FlinkError(
+      ErrorCodes.FLINK_TS_UNSUPPORTED,
+      `Cannot restore the job from '${pointer}' (checkpoint ${metadata.checkpointId}): it is an unaligned checkpoint holding in-flight data, which is restored only ` +
+        `at the same parallelism and job shape, and ${what}. Rescale from a savepoint (always aligned) or an aligned checkpoint`,
+      { context: { checkpointId: metadata.checkpointId, file: pointer } },
+    );
+  const ids = operatorIdsOf(jobGraph);
+  if (jobGraph.vertices.length !== oldParallelism.size) throw refuse(`the job has ${jobGraph.vertices.length} tasks instead of ${oldParallelism.size}`);
+  for (const vertex of jobGraph.vertices) {
+    const old = oldParallelism.get(vertex.id);
+    if (old !== vertex.parallelism) throw refuse(`'${vertex.name}' has parallelism ${vertex.parallelism} instead of ${old ?? 0}`);
+  }
+  for (const h of withData) {
+    let snapshot: ChannelStateSnapshot;
+    try {
+      snapshot = await reader.readChannelState(pointer, h.channelState!.location);
+    } catch (e) {
+      throw restoreError(pointer, e instanceof Error ? e.message : String(e), e);
+    }
+    const vertex = jobGraph.vertices.find((v) => v.id === h.vertexId);
+    const chain = vertex?.chainedNodes.map((n) => ids.get(n.id)!) ?? [];
+    if (vertex === undefined || chain.join('\u0000') !== snapshot.operatorIds.join('\u0000')) {
+      throw refuse(`task ${h.vertexId} no longer chains the operators ${snapshot.operatorIds.join(', ')}`);
+    }
+    states.set(`${h.vertexId}/${h.subtaskIndex}`, snapshot);
+  }
+  return states;
+}
+
 export async function loadRestoreState(reader: CheckpointReader, pointer: string, jobGraph: JobGraph, allowNonRestoredState: boolean): Promise<JobRestoreState> {
   const { metadata, tasks: taskStates } = await readCheckpoint(reader, pointer);
+  const channelStates = await loadChannelState(reader, pointer, metadata, jobGraph);
   const keyed = new Map<string, KeyedStateSnapshot[]>();
   const keyedIncremental = new Map<string, IncrementalRestoreHandle[]>();
   const operatorState = new Map<string, (OperatorStateSnapshot | undefined)[]>();
@@ -104,7 +150,10 @@ export async function loadRestoreState(reader: CheckpointReader, pointer: string
         perSubtask[subtask]!.set(id, { keyed: keyed.get(id) ?? [], keyedIncremental: keyedIncremental.get(id) ?? [], operatorState: parts?.[subtask] ?? [] });
       }
     }
-    perSubtask.forEach((operators, subtask) => tasks.set(`${vertex.id}/${subtask}`, { checkpointId: metadata.checkpointId, pointer, operators }));
+    perSubtask.forEach((operators, subtask) => {
+      const channelState = channelStates.get(`${vertex.id}/${subtask}`);
+      tasks.set(`${vertex.id}/${subtask}`, { checkpointId: metadata.checkpointId, pointer, operators, ...(channelState === undefined ? {} : { channelState }) });
+    });
   }
   const unknown = [...new Set([...keyed.keys(), ...keyedIncremental.keys(), ...operatorState.keys(), ...metadata.coordinators.map((c) => c.operatorId)])].filter((id) => !known.has(id));
   if (unknown.length > 0) {

@@ -2,7 +2,9 @@
  * Where checkpoints are written (Flink's CheckpointStorageAccess).
  *
  * FileSystemCheckpointStorage lays a job's checkpoints out as Flink does:
- *   <state.checkpoints.dir>/<jobId>/chk-<n>/   one file per subtask, then `_metadata`
+ *   <state.checkpoints.dir>/<jobId>/chk-<n>/   one file per subtask (and, for unaligned
+ *                                               checkpoints, a channel state file per subtask
+ *                                               with in-flight data), then `_metadata`
  *   <state.checkpoints.dir>/<jobId>/shared/    files shared between checkpoints (incremental)
  *                                               which the coordinator's SharedStateRegistry deletes
  *                                               once no retained checkpoint refers to them
@@ -28,6 +30,7 @@ import { readFile, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ErrorCodes, FlinkError } from '../../errors.ts';
+import { decodeChannelState, encodeChannelState, type ChannelStateSnapshot } from './channel-state.ts';
 import { decodeMetadata, decodeTaskState, encodeMetadata, encodeTaskState, type CheckpointMetadata, type TaskStateHandle, type TaskStateSnapshot } from './checkpoint-metadata.ts';
 
 export const METADATA_FILE_NAME = '_metadata';
@@ -50,6 +53,8 @@ export function sharedDirectoryOf(pointer: string): string {
 export interface CheckpointReader {
   readMetadata(pointer: string): Promise<CheckpointMetadata>;
   readTaskState(pointer: string, handle: TaskStateHandle): Promise<TaskStateSnapshot>;
+  /** The in-flight data of an unaligned checkpoint's subtask (its handle has `channelState`). */
+  readChannelState(pointer: string, location: string): Promise<ChannelStateSnapshot>;
 }
 
 export interface CheckpointStorage extends CheckpointReader {
@@ -70,6 +75,8 @@ export interface CheckpointStorage extends CheckpointReader {
   incrementalSnapshotLocation(checkpointId: number, name: string): IncrementalSnapshotLocation | null;
   /** Deletes files of the shared directory (by name) that no retained checkpoint refers to. */
   discardSharedFiles(names: readonly string[]): Promise<void>;
+  /** Writes a subtask's in-flight data of an unaligned checkpoint; returns the file's name. */
+  writeChannelState(checkpointId: number, snapshot: ChannelStateSnapshot): Promise<{ location: string; size: number }>;
   /** Called by a subtask at the end of the asynchronous part of its snapshot. */
   writeTaskState(checkpointId: number, snapshot: TaskStateSnapshot): Promise<TaskStateHandle>;
   /** Writes the metadata, last; returns the checkpoint's external pointer (its directory). */
@@ -82,6 +89,22 @@ export interface CheckpointStorage extends CheckpointReader {
 
 function taskFileName(vertexId: number, subtaskIndex: number): string {
   return `task-${vertexId}-${subtaskIndex}`;
+}
+
+function channelStateFileName(vertexId: number, subtaskIndex: number): string {
+  return `channel-state-${vertexId}-${subtaskIndex}`;
+}
+
+async function writeChannelStateFile(dir: string, snapshot: ChannelStateSnapshot): Promise<{ location: string; size: number }> {
+  const location = channelStateFileName(snapshot.vertexId, snapshot.subtaskIndex);
+  const path = join(dir, location);
+  const bytes = encodeChannelState(snapshot);
+  try {
+    await writeFile(path, bytes);
+  } catch (e) {
+    throw ioError('Cannot write the channel state file', path, e);
+  }
+  return { location, size: bytes.length };
 }
 
 function ioError(what: string, path: string, cause: unknown): FlinkError {
@@ -153,6 +176,16 @@ export const FILE_CHECKPOINT_READER: CheckpointReader = {
     }
     return decodeTaskState(bytes, path);
   },
+  async readChannelState(pointer: string, location: string): Promise<ChannelStateSnapshot> {
+    const path = join(pointer, location);
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(path);
+    } catch (e) {
+      throw ioError('Cannot read the channel state file', path, e);
+    }
+    return decodeChannelState(bytes, path);
+  },
 };
 
 export class FileSystemCheckpointStorage implements CheckpointStorage {
@@ -202,6 +235,14 @@ export class FileSystemCheckpointStorage implements CheckpointStorage {
 
   async writeTaskState(checkpointId: number, snapshot: TaskStateSnapshot): Promise<TaskStateHandle> {
     return writeTaskStateFile(this.checkpointDirectory(checkpointId), snapshot);
+  }
+
+  writeChannelState(checkpointId: number, snapshot: ChannelStateSnapshot): Promise<{ location: string; size: number }> {
+    return writeChannelStateFile(this.checkpointDirectory(checkpointId), snapshot);
+  }
+
+  readChannelState(pointer: string, location: string): Promise<ChannelStateSnapshot> {
+    return FILE_CHECKPOINT_READER.readChannelState(pointer, location);
   }
 
   async finalizeCheckpoint(metadata: CheckpointMetadata): Promise<string> {
@@ -284,6 +325,24 @@ export class JobManagerCheckpointStorage implements CheckpointStorage {
     const bytes = encodeTaskState(snapshot);
     checkpoint.tasks.set(location, bytes);
     return { vertexId: snapshot.vertexId, subtaskIndex: snapshot.subtaskIndex, location, stateSize: bytes.length };
+  }
+
+  async writeChannelState(checkpointId: number, snapshot: ChannelStateSnapshot): Promise<{ location: string; size: number }> {
+    const savepoint = this.savepoints.get(checkpointId);
+    if (savepoint !== undefined) return writeChannelStateFile(savepoint, snapshot);
+    const checkpoint = this.checkpoints.get(checkpointId);
+    if (checkpoint === undefined) throw new FlinkError(ErrorCodes.FLINK_TS_ILLEGAL_STATE, `Checkpoint ${checkpointId} was discarded`);
+    const location = channelStateFileName(snapshot.vertexId, snapshot.subtaskIndex);
+    const bytes = encodeChannelState(snapshot);
+    checkpoint.tasks.set(location, bytes);
+    return { location, size: bytes.length };
+  }
+
+  async readChannelState(pointer: string, location: string): Promise<ChannelStateSnapshot> {
+    if (!pointer.startsWith('jobmanager://')) return FILE_CHECKPOINT_READER.readChannelState(pointer, location);
+    const bytes = this.checkpoints.get(this.idOf(pointer))!.tasks.get(location);
+    if (bytes === undefined) throw new FlinkError(ErrorCodes.FLINK_TS_ILLEGAL_STATE, `Checkpoint '${pointer}' has no channel state '${location}'`);
+    return decodeChannelState(bytes, `${pointer}/${location}`);
   }
 
   async finalizeCheckpoint(metadata: CheckpointMetadata): Promise<string> {

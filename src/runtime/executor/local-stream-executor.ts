@@ -41,6 +41,10 @@ export interface LocalCheckpointingOptions {
   readonly numRetained: number;
   /** 'execution.checkpointing.incremental': RocksDB keyed state is checkpointed incrementally. */
   readonly incremental?: boolean;
+  /** 'execution.checkpointing.unaligned.enabled' (exactly-once only). */
+  readonly unaligned?: boolean;
+  /** 'execution.checkpointing.aligned-checkpoint-timeout' in ms. */
+  readonly alignedCheckpointTimeoutMs?: number;
   /** 'state.checkpoints.dir'; checkpoints stay in memory without it. */
   readonly directory: string | undefined;
   readonly retention: ExternalizedCheckpointRetention;
@@ -118,6 +122,8 @@ export class LocalJob {
             maxConcurrent: cp.maxConcurrent,
             tolerableFailures: cp.tolerableFailures,
             numRetained: cp.numRetained,
+            unaligned: cp.unaligned === true,
+            alignedCheckpointTimeoutMs: cp.alignedCheckpointTimeoutMs ?? 0,
             storage: cp.directory === undefined ? new JobManagerCheckpointStorage() : new FileSystemCheckpointStorage(cp.directory, this.jobId),
             onTolerableFailuresExceeded: (error) => this.attempt?.fail(error),
           });
@@ -198,6 +204,7 @@ export class LocalJob {
     return {
       storage,
       exactlyOnce: this.options.checkpointing!.exactlyOnce,
+      unaligned: this.options.checkpointing!.unaligned === true,
       incremental,
       sharedDirectory: incremental ? storage.sharedDirectory : null,
       acknowledge: (id, task, handle) => coordinator.acknowledgeTask(id, task, handle),

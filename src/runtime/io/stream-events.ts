@@ -35,22 +35,47 @@ export class WatermarkStatus {
 }
 
 /**
- * A checkpoint barrier (Flink's CheckpointBarrier): injected by each source task when the
- * checkpoint coordinator triggers checkpoint `checkpointId`, after the records the source emitted
- * before; every task snapshots its state once the barrier has arrived on its inputs and forwards it.
+ * A checkpoint barrier (Flink's CheckpointBarrier with its CheckpointOptions): injected by each
+ * source task when the checkpoint coordinator triggers checkpoint `checkpointId`, after the records
+ * the source emitted before; every task snapshots its state once the barrier has arrived on its
+ * inputs and forwards it.
+ *
+ * An unaligned barrier (FLIP-76) overtakes the data queued in the channels: a task snapshots when
+ * the first one arrives, and the data it overtook or that arrives before the other channels'
+ * barriers becomes part of the checkpoint. An aligned barrier with a timeout (`alignedTimeoutMs`
+ * >= 0) travels in order and turns unaligned once that long has passed since the trigger.
  */
 export class CheckpointBarrier {
   readonly checkpointId: number;
   /** When the coordinator triggered the checkpoint, epoch milliseconds. */
   readonly timestamp: number;
+  readonly unaligned: boolean;
+  /** Aligned barriers only: ms after `timestamp` at which the checkpoint turns unaligned; -1: never. */
+  readonly alignedTimeoutMs: number;
 
-  constructor(checkpointId: number, timestamp: number) {
+  constructor(checkpointId: number, timestamp: number, unaligned = false, alignedTimeoutMs = -1) {
     this.checkpointId = checkpointId;
     this.timestamp = timestamp;
+    this.unaligned = unaligned;
+    this.alignedTimeoutMs = unaligned ? -1 : alignedTimeoutMs;
+  }
+
+  /** Aligned, but turns unaligned when the alignment takes too long. */
+  isTimeoutable(): boolean {
+    return this.alignedTimeoutMs >= 0;
+  }
+
+  /** Whether the checkpoint may store in-flight data (unaligned now or later). */
+  needsChannelState(): boolean {
+    return this.unaligned || this.alignedTimeoutMs >= 0;
+  }
+
+  asUnaligned(): CheckpointBarrier {
+    return this.unaligned ? this : new CheckpointBarrier(this.checkpointId, this.timestamp, true);
   }
 
   toString(): string {
-    return `CheckpointBarrier(${this.checkpointId})`;
+    return `CheckpointBarrier(${this.checkpointId}${this.unaligned ? ', unaligned' : this.isTimeoutable() ? `, aligned-timeout ${this.alignedTimeoutMs} ms` : ''})`;
   }
 }
 

@@ -4,6 +4,9 @@
  * record batches to the head operator's processElement (1/2 for two-input operators), watermarks
  * and watermark statuses through each gate's valve, checkpoint barriers and end-of-partition
  * events to the barrier handler, which blocks and unblocks channels while barriers align.
+ * With unaligned checkpoints the data read from a channel whose barrier is outstanding is also
+ * handed to the checkpoint's in-flight data; after a restore from an unaligned checkpoint the
+ * stored input is replayed before the gates are read.
  */
 import { NO_TIMESTAMP, Watermark } from '../../api/common/watermark.ts';
 import { createBarrierHandler, type CheckpointBarrierHandler } from '../io/checkpoint-barrier-handler.ts';
@@ -11,6 +14,22 @@ import type { InputGate } from '../io/input-gate.ts';
 import { RecordBatch } from '../io/record-batch.ts';
 import { CheckpointBarrier, EndOfPartitionEvent, WatermarkStatus, type ChannelItem } from '../io/stream-events.ts';
 import type { OperatorChain } from './operator-chain.ts';
+import type { RecoveredInput } from './task-channel-state.ts';
+import { UnalignedBarrierHandler } from '../io/unaligned-barrier-handler.ts';
+
+/** How the task takes checkpoints, as far as its input side is concerned. */
+export interface InputCheckpointing {
+  readonly exactlyOnce: boolean;
+  /** Unaligned checkpoints are enabled: barriers may overtake data (unaligned-barrier-handler.ts). */
+  readonly unaligned: boolean;
+  triggerCheckpoint(barrier: CheckpointBarrier): void;
+  /** Unaligned: data read from a channel before its barrier, in-flight data of checkpoint `checkpointId`. */
+  addInputData(checkpointId: number, input: number, channel: number, item: ChannelItem): void;
+  finishInputCapture(checkpointId: number): void;
+  abortInputCapture(checkpointId: number, reason: string): void;
+  /** Runs `action` in the task's mailbox after `delayMs`. */
+  schedule(delayMs: number, action: () => void): void;
+}
 
 const BATCHES_PER_STEP = 4;
 
@@ -36,33 +55,51 @@ export class StreamInputProcessor {
   /** Index of each gate's first channel in the numbering of all input channels. */
   private readonly gateOffsets: number[] = [];
   private readonly barrierHandler: CheckpointBarrierHandler | null;
+  /** The barrier handler when checkpoints may be unaligned (it decides which data is in-flight). */
+  private readonly unalignedHandler: UnalignedBarrierHandler | null = null;
+  private readonly checkpointing: InputCheckpointing | null;
+  /** Stored input of an unaligned checkpoint, replayed before the gates are read; null when done. */
+  private recovered: readonly RecoveredInput[] | null = null;
+  private recoveredAt = 0;
   /** Per input number: where the valve sends the input's combined watermark. */
   private readonly valveOutputs: Record<number, ValveOutput>;
   private nextInput = 0;
   numRecordsIn = 0;
 
   /** `checkpointing`: how barriers are handled (null: the job takes no checkpoints). */
-  constructor(task: InputProcessingTask, inputs: readonly InputGate[], checkpointing: { readonly exactlyOnce: boolean; triggerCheckpoint(barrier: CheckpointBarrier): void } | null) {
+  constructor(task: InputProcessingTask, inputs: readonly InputGate[], checkpointing: InputCheckpointing | null) {
     this.task = task;
     this.inputs = inputs;
+    this.checkpointing = checkpointing;
     let numChannels = 0;
     for (const gate of inputs) {
       this.gateOffsets.push(numChannels);
       numChannels += gate.channels.length;
     }
-    this.barrierHandler =
-      checkpointing === null || numChannels === 0
-        ? null
-        : createBarrierHandler(checkpointing.exactlyOnce, numChannels, {
-            triggerCheckpoint: (barrier) => checkpointing.triggerCheckpoint(barrier),
-            blockChannel: (channel) => {
-              const g = this.gateIndexOf(channel);
-              this.inputs[g]!.blockChannel(channel - this.gateOffsets[g]!);
-            },
-            unblockAllChannels: () => {
-              for (const gate of this.inputs) gate.unblockChannels();
-            },
-          });
+    const actions = {
+      triggerCheckpoint: (barrier: CheckpointBarrier) => checkpointing!.triggerCheckpoint(barrier),
+      blockChannel: (channel: number) => {
+        const g = this.gateIndexOf(channel);
+        this.inputs[g]!.blockChannel(channel - this.gateOffsets[g]!);
+      },
+      unblockAllChannels: () => {
+        for (const gate of this.inputs) gate.unblockChannels();
+      },
+    };
+    if (checkpointing === null || numChannels === 0) {
+      this.barrierHandler = null;
+    } else if (checkpointing.unaligned) {
+      const handler: UnalignedBarrierHandler = new UnalignedBarrierHandler(numChannels, {
+        ...actions,
+        finishInputCapture: (id) => checkpointing.finishInputCapture(id),
+        abortInputCapture: (id, reason) => checkpointing.abortInputCapture(id, reason),
+        registerAlignmentTimer: (delayMs) => checkpointing.schedule(delayMs, () => handler.checkAlignmentTimeout()),
+      });
+      this.unalignedHandler = handler;
+      this.barrierHandler = handler;
+    } else {
+      this.barrierHandler = createBarrierHandler(checkpointing.exactlyOnce, numChannels, actions);
+    }
     const chain = task.chain;
     this.valveOutputs = {
       0: {
@@ -91,8 +128,31 @@ export class StreamInputProcessor {
     this.barrierHandler?.processCancellation(checkpointId);
   }
 
+  /** The stored input of an unaligned checkpoint: replayed, in channel order, before anything else. */
+  setRecoveredInput(items: readonly RecoveredInput[]): void {
+    this.recovered = items.length === 0 ? null : items;
+    this.recoveredAt = 0;
+  }
+
+  private processRecoveredInput(): boolean {
+    const items = this.recovered!;
+    for (let processed = 0; processed < BATCHES_PER_STEP; processed++) {
+      if (this.recoveredAt >= items.length) {
+        this.recovered = null;
+        return true;
+      }
+      if (!this.task.isOutputAvailable()) return processed > 0;
+      const { gate, channel, item } = items[this.recoveredAt++]!;
+      gate.lastChannel = channel;
+      this.dispatch(item, gate);
+      if (!this.task.isRunning()) return true;
+    }
+    return true;
+  }
+
   /** Processes up to a few batches, gates taken in turn; false when there was nothing to do. */
   processInput(): boolean {
+    if (this.recovered !== null) return this.processRecoveredInput();
     const inputs = this.inputs;
     for (let processed = 0; processed < BATCHES_PER_STEP; processed++) {
       if (!this.task.isOutputAvailable()) return processed > 0;
@@ -116,6 +176,7 @@ export class StreamInputProcessor {
   }
 
   private dispatch(item: ChannelItem, gate: InputGate): void {
+    if (this.unalignedHandler !== null && this.unalignedHandler.capturingInput) this.captureInFlight(item, gate);
     if (item instanceof RecordBatch) {
       this.numRecordsIn += item.values.length;
       this.processBatch(item, gate.inputIndex);
@@ -132,6 +193,15 @@ export class StreamInputProcessor {
         (this.task.chain.head as { endInput?: (input: number) => void }).endInput?.(Math.max(1, gate.inputIndex));
         if (this.inputs.every((g) => g.isFinished())) this.task.signalEndOfInput();
       }
+    }
+  }
+
+  /** Data read from a channel whose barrier is still outstanding belongs to the unaligned checkpoint. */
+  private captureInFlight(item: ChannelItem, gate: InputGate): void {
+    if (item instanceof CheckpointBarrier || item === EndOfPartitionEvent.INSTANCE) return;
+    const handler = this.unalignedHandler!;
+    if (handler.captures(this.gateOffsets[this.inputs.indexOf(gate)]! + gate.lastChannel)) {
+      this.checkpointing!.addInputData(handler.capturingCheckpointId, gate.inputIndex, gate.lastChannel, item);
     }
   }
 

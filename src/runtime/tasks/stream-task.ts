@@ -21,6 +21,7 @@ import { EndOfPartitionEvent, type CheckpointBarrier } from '../io/stream-events
 import { StreamInputProcessor } from './stream-input-processor.ts';
 import { SubtaskCheckpointCoordinator, type TaskCheckpointServices } from './subtask-checkpoint-coordinator.ts';
 import { restoreKeyedState, restoreOperatorState, type TaskRestoreState } from './task-state-restorer.ts';
+import { broadcastPriorityBarrier, recoveredInputOf, restoreOutputData, timeoutOutputBarriers, watchOutputBarriers } from './task-channel-state.ts';
 import { MetricGroup } from '../metrics/metric-group.ts';
 import type { Output } from '../operators/output.ts';
 import type { StreamOperatorParameters, TaskServices } from '../operators/stream-operator.ts';
@@ -88,6 +89,10 @@ export class StreamTask implements TaskServices {
   readonly operatorIds: readonly string[];
   private readonly inputProcessor: StreamInputProcessor;
   private checkpointSuspended = false;
+  /** The operator that writes to each output (the chain's writers, in order), for in-flight data errors. */
+  private readonly producers: readonly string[];
+  /** Timers of unaligned checkpoints (alignment timeouts), cleared when the task ends. */
+  private readonly checkpointTimers = new Set<NodeJS.Timeout>();
   /** While a native RocksDB checkpoint is taken, mails (timers) wait too. */
   private mailsHeld = false;
   /** Stop-with-savepoint: the task ends without draining (no finish(), no end of partition). */
@@ -113,13 +118,30 @@ export class StreamTask implements TaskServices {
     this.source = isSourceHead(this.chain.head) ? new SourceDriver(this, this.chain.head, deployment.sourceServices) : null;
     const ids = deployment.operatorIds;
     this.operatorIds = this.chain.nodes.map((node) => ids?.get(node.id) ?? node.uid ?? `${vertex.id}-${node.id}`);
+    this.producers = [...deployment.outputChannels.keys()].map((edge) => edge.source.name);
     const services = deployment.checkpointing;
-    this.checkpointing = services === undefined ? null : new SubtaskCheckpointCoordinator(this, services, vertex, subtaskIndex, this.operatorIds);
+    const checkpointing = services === undefined ? null : new SubtaskCheckpointCoordinator(this, services, vertex, subtaskIndex, this.operatorIds);
+    this.checkpointing = checkpointing;
     this.inputProcessor = new StreamInputProcessor(
       this,
       this.inputs,
-      services === undefined ? null : { exactlyOnce: services.exactlyOnce, triggerCheckpoint: (barrier) => this.checkpointing!.checkpointState(barrier) },
+      checkpointing === null
+        ? null
+        : {
+            exactlyOnce: services!.exactlyOnce,
+            unaligned: services!.unaligned === true,
+            triggerCheckpoint: (barrier) => checkpointing.checkpointState(barrier),
+            addInputData: (id, input, channel, item) => checkpointing.channelState.addInputData(id, input, channel, item),
+            finishInputCapture: (id) => checkpointing.finishInputCapture(id),
+            abortInputCapture: (id, reason) => checkpointing.abortInputCapture(id, reason),
+            schedule: (delayMs, action) => this.scheduleCheckpointAction(delayMs, action),
+          },
     );
+  }
+
+  /** The task reads input channels (it is not a source task). */
+  get hasInputs(): boolean {
+    return this.inputs.length > 0;
   }
 
   /** Records read from the input gates. */
@@ -247,6 +269,13 @@ export class StreamTask implements TaskServices {
       if (restore !== undefined) restoreOperatorState(this, this.operatorIds, restore);
       await this.chain.openOperators();
       if (this.isTerminal()) return;
+      const channelState = restore?.channelState;
+      if (channelState !== undefined) {
+        // In-flight data of an unaligned checkpoint: output first, stored input before new input.
+        const where = `the channel state of task ${this.name} in ${restore!.pointer ?? `checkpoint ${restore!.checkpointId}`}`;
+        restoreOutputData(this.name, this.chain.writers, channelState, where);
+        this.inputProcessor.setRecoveredInput(recoveredInputOf(this.name, this.inputs, channelState, where));
+      }
       const ended = new Promise<void>((resolve, reject) => (this.endOfInput = { resolve, reject }));
       this.state = TaskState.RUNNING;
       this.scheduler.add(this);
@@ -269,6 +298,8 @@ export class StreamTask implements TaskServices {
       this.scheduler.remove(this);
       this.processingTimeService.shutdown();
       if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+      for (const timer of this.checkpointTimers) clearTimeout(timer);
+      this.checkpointTimers.clear();
       await this.checkpointing?.close();
       const closeError = await this.chain.closeOperators();
       const disposeError = await this.disposeKeyedStateBackends();
@@ -393,8 +424,27 @@ export class StreamTask implements TaskServices {
   }
 
   broadcastBarrier(barrier: CheckpointBarrier): void {
-    for (const writer of this.chain.writers) writer.broadcastEvent(barrier);
+    const channelState = this.checkpointing?.channelState ?? null;
+    if (barrier.unaligned) {
+      broadcastPriorityBarrier(this.chain.writers, this.producers, barrier, channelState);
+    } else {
+      for (const writer of this.chain.writers) writer.broadcastEvent(barrier);
+      if (barrier.isTimeoutable() && channelState?.isStarted(barrier.checkpointId) === true) {
+        watchOutputBarriers(this.chain.writers, this.producers, barrier, channelState);
+        const delay = Math.max(0, barrier.alignedTimeoutMs - (Date.now() - barrier.timestamp));
+        this.scheduleCheckpointAction(delay, () => timeoutOutputBarriers(this.chain.writers, this.producers, barrier, channelState));
+      }
+    }
     this.lastFlush = performance.now();
+  }
+
+  /** Runs `action` in the mailbox after `delayMs` (alignment timeouts of unaligned checkpoints). */
+  private scheduleCheckpointAction(delayMs: number, action: () => void): void {
+    const timer = setTimeout(() => {
+      this.checkpointTimers.delete(timer);
+      this.executeInMailbox(action, 'aligned checkpoint timeout');
+    }, delayMs);
+    this.checkpointTimers.add(timer);
   }
 
   setCheckpointSuspended(suspended: boolean, holdMails = false): void {

@@ -13,6 +13,10 @@
  * barrier), and the asynchronous part uploads the SST files the last completed checkpoint does
  * not hold to the job's shared directory. Savepoints, heap backends and checkpoints kept in
  * memory take full snapshots.
+ * Unaligned checkpoints (FLIP-76): the barrier is forwarded ahead of the queued output, whose
+ * data, with the input data that arrives before the other channels' barriers, is collected by the
+ * ChannelStateWriter; the subtask writes it as a channel state file and acknowledges once both
+ * sides are complete.
  * It also delivers notifyCheckpointComplete/Aborted to operators and functions (Flink's
  * CheckpointListener); restoring a chain is task-state-restorer.ts.
  */
@@ -23,6 +27,9 @@ import type { StreamNode } from '../../graph/stream-graph.ts';
 import { getLogger } from '../../utils/logger.ts';
 import type { TaskStateHandle, OperatorSubtaskState, IncrementalKeyedState } from '../checkpoint/checkpoint-metadata.ts';
 import type { CheckpointStorage } from '../checkpoint/checkpoint-storage.ts';
+import { persistedBytes } from '../checkpoint/channel-state.ts';
+import { ChannelStateWriter } from '../checkpoint/channel-state-writer.ts';
+import { ErrorCodes, FlinkError } from '../../errors.ts';
 import { CheckpointBarrier } from '../io/stream-events.ts';
 import type { AbstractStreamOperator } from '../operators/stream-operator.ts';
 import type { KeyedStateBackend, SnapshotRunner } from '../state/keyed-state-backend.ts';
@@ -37,6 +44,8 @@ export interface TaskCheckpointServices {
   readonly storage: CheckpointStorage;
   /** EXACTLY_ONCE aligns barriers; AT_LEAST_ONCE only counts them. */
   readonly exactlyOnce: boolean;
+  /** Unaligned checkpoints are enabled (exactly-once only): barriers may overtake in-flight data. */
+  readonly unaligned?: boolean;
   /** Keyed state of backends that can (RocksDB) is checkpointed incrementally. */
   readonly incremental: boolean;
   /** Where incremental checkpoints put shared files; null when checkpoints are not incremental. */
@@ -50,6 +59,8 @@ export interface TaskCheckpointServices {
 /** What the coordinator needs of its task. */
 export interface CheckpointingTask {
   readonly name: string;
+  /** The task reads input channels (it is not a source task). */
+  readonly hasInputs: boolean;
   readonly chain: { readonly operators: readonly AbstractStreamOperator<unknown>[]; readonly nodes: readonly StreamNode[] };
   keyedStateBackendOf(nodeId: number): KeyedStateBackend | undefined;
   /** Forwards the barrier on every output, after the records emitted before. */
@@ -120,8 +131,13 @@ export class SubtaskCheckpointCoordinator {
   private closed = false;
   /** Checkpoints this subtask took incrementally: their completion moves the backends' base. */
   private readonly incrementalIds = new Set<number>();
+  /** The in-flight data of unaligned checkpoints. */
+  readonly channelState: ChannelStateWriter;
+  /** Checkpoints this subtask took unaligned, until acknowledged or aborted. */
+  private readonly unalignedIds = new Set<number>();
 
   constructor(task: CheckpointingTask, services: TaskCheckpointServices, vertex: JobVertex, subtaskIndex: number, operatorIds: readonly string[]) {
+    this.channelState = new ChannelStateWriter(task.name, task.chain.nodes[0]?.name ?? vertex.name);
     this.task = task;
     this.services = services;
     this.vertex = vertex;
@@ -142,6 +158,11 @@ export class SubtaskCheckpointCoordinator {
   /** Snapshots the chain and forwards the barrier; the slow part continues asynchronously. */
   checkpointState(barrier: CheckpointBarrier): void {
     if (this.closed) return;
+    if (barrier.needsChannelState() && !this.channelState.isStarted(barrier.checkpointId)) {
+      // Unaligned at a task with inputs: the barrier handler captures input until all barriers arrived.
+      this.channelState.start(barrier.checkpointId, barrier.unaligned && this.task.hasInputs);
+      if (barrier.unaligned) this.unalignedIds.add(barrier.checkpointId);
+    }
     if (this.syncPhase !== null) {
       this.syncPhase = this.syncPhase.then(() => this.checkpointState(barrier));
       return;
@@ -207,6 +228,7 @@ export class SubtaskCheckpointCoordinator {
   }
 
   private failSyncPhase(barrier: CheckpointBarrier, cause: unknown, what: string): void {
+    this.channelState.abort(barrier.checkpointId, cause);
     this.decline(barrier.checkpointId, cause, what);
     this.task.broadcastBarrier(barrier);
   }
@@ -230,6 +252,7 @@ export class SubtaskCheckpointCoordinator {
         });
       }
     } catch (e) {
+      this.channelState.abort(id, e);
       this.decline(id, e, 'the synchronous part of the snapshot');
       this.task.broadcastBarrier(barrier);
       return;
@@ -304,18 +327,43 @@ export class SubtaskCheckpointCoordinator {
           ...(operatorState === undefined ? {} : { operatorState }),
         });
       }
+      const channelState = await this.writeChannelState(id);
       if (this.closed || this.aborted.has(id)) {
         await this.discardUploads(id, written);
         return;
       }
       const handle = await this.services.storage.writeTaskState(id, { vertexId: this.vertex.id, subtaskIndex: this.subtaskIndex, operators });
-      if (!this.closed) this.services.acknowledge(id, this.taskKey, withSharedState(handle, written));
+      const unaligned = this.unalignedIds.delete(id) || channelState !== null;
+      if (!this.closed) this.services.acknowledge(id, this.taskKey, { ...withSharedState(handle, written), ...(unaligned ? { unaligned } : {}), ...(channelState === null ? {} : { channelState }) });
       else await this.discardUploads(id, written);
     } catch (e) {
       await Promise.all(snapshots.map((s) => s.incrementalRunner?.release()));
       await this.discardUploads(id, written);
+      this.unalignedIds.delete(id);
       if (!this.closed && !this.aborted.has(id)) this.decline(id, e, 'the asynchronous part of the snapshot');
     }
+  }
+
+  /** Waits for the in-flight data of an unaligned checkpoint and writes it; null when it has none. */
+  private async writeChannelState(id: number): Promise<{ location: string; persistedData: number } | null> {
+    const pending = this.channelState.result(id);
+    if (pending === null) return null;
+    const data = await pending;
+    if (data.inputChannels.length === 0 && data.resultSubpartitions.length === 0) return null;
+    const snapshot = { vertexId: this.vertex.id, subtaskIndex: this.subtaskIndex, operatorIds: this.operatorIds, ...data };
+    if (this.closed || this.aborted.has(id)) return null;
+    const { location } = await this.services.storage.writeChannelState(id, snapshot);
+    return { location, persistedData: persistedBytes(snapshot) };
+  }
+
+  /** The barrier handler: every input channel delivered the barrier of unaligned checkpoint `id`. */
+  finishInputCapture(id: number): void {
+    this.channelState.finishInput(id);
+  }
+
+  /** The barrier handler abandoned unaligned checkpoint `id` (a newer one started, or it was aborted). */
+  abortInputCapture(id: number, reason: string): void {
+    this.channelState.abort(id, new FlinkError(ErrorCodes.FLINK_TS_ILLEGAL_STATE, `Unaligned checkpoint ${id} of task ${this.task.name} was abandoned: ${reason}`, { context: { checkpointId: id } }));
   }
 
   /** An incremental snapshot that will not be part of a checkpoint: its uploads and its directory go. */
@@ -354,6 +402,8 @@ export class SubtaskCheckpointCoordinator {
 
   notifyCheckpointAborted(checkpointId: number): void {
     this.aborted.add(checkpointId);
+    this.unalignedIds.delete(checkpointId);
+    this.channelState.abort(checkpointId, new FlinkError(ErrorCodes.FLINK_TS_ILLEGAL_STATE, `Checkpoint ${checkpointId} was aborted`));
     if (this.incrementalIds.delete(checkpointId)) this.notifyBackends((b) => b.notifyCheckpointAborted(checkpointId));
     for (const op of this.task.chain.operators) {
       this.call(op as FunctionHooks, 'notifyCheckpointAborted', checkpointId);
@@ -396,6 +446,7 @@ export class SubtaskCheckpointCoordinator {
   /** The task is closing: asynchronous parts still running are awaited (their backends go next). */
   async close(): Promise<void> {
     this.closed = true;
+    this.channelState.abortAll(new FlinkError(ErrorCodes.FLINK_TS_ILLEGAL_STATE, `Task ${this.task.name} is closing`));
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
   }
 }

@@ -12,6 +12,7 @@
  * it does not own (Flink's NO_CLAIM).
  */
 import { ErrorCodes, FlinkError } from '../../errors.ts';
+import type { ChannelStateSnapshot } from '../checkpoint/channel-state.ts';
 import type { StreamNode } from '../../graph/stream-graph.ts';
 import { SourceOperator } from '../operators/source-operator.ts';
 import type { AbstractStreamOperator } from '../operators/stream-operator.ts';
@@ -28,6 +29,8 @@ export interface TaskRestoreState {
   /** Where the state comes from (a checkpoint or savepoint directory), for error messages. */
   readonly pointer?: string;
   readonly operators: ReadonlyMap<string, OperatorRestoreState>;
+  /** The subtask's in-flight data of an unaligned checkpoint, replayed before new input. */
+  readonly channelState?: ChannelStateSnapshot;
 }
 
 /** An incremental keyed state handle with the directories its files are in. */

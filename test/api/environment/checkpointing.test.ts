@@ -66,10 +66,10 @@ describe('checkpoint configuration', () => {
     assertFlinkError(thrown(() => env.enableCheckpointing(5)), ErrorCodes.FLINK_TS_INVALID_PIPELINE, /at least 10 ms/);
   });
 
-  it('rejects unaligned checkpoints clearly', async () => {
-    const env = StreamExecutionEnvironment.getExecutionEnvironment({ 'execution.checkpointing.interval': '1 s', 'execution.checkpointing.unaligned.enabled': true });
+  it('rejects unaligned checkpoints in AT_LEAST_ONCE mode clearly', async () => {
+    const env = StreamExecutionEnvironment.getExecutionEnvironment({ 'execution.checkpointing.interval': '1 s', 'execution.checkpointing.mode': 'AT_LEAST_ONCE', 'execution.checkpointing.unaligned.enabled': true });
     env.fromSequence(1, 3).addSink(() => {});
-    assertFlinkError(await rejection(env.execute()), ErrorCodes.FLINK_TS_UNSUPPORTED, /Unaligned checkpoints/);
+    assertFlinkError(await rejection(env.execute()), ErrorCodes.FLINK_TS_CONFIGURATION, /Unaligned checkpoints/);
   });
 
   it('restart strategies are written under Flink keys', () => {

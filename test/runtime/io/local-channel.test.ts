@@ -1,13 +1,13 @@
 /*
  * Tests of LocalChannel: credit accounting in batches, events that need no credit, waking writers
  * when a batch is consumed or the channel is released, and consumer notification on the
- * empty -> non-empty transition only.
+ * empty -> non-empty transition only; barriers that overtake queued data (unaligned checkpoints).
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { LocalChannel } from '../../../src/runtime/io/local-channel.ts';
 import { RecordBatch } from '../../../src/runtime/io/record-batch.ts';
-import { EndOfPartitionEvent, WatermarkStatus } from '../../../src/runtime/io/stream-events.ts';
+import { CheckpointBarrier, EndOfPartitionEvent, WatermarkStatus } from '../../../src/runtime/io/stream-events.ts';
 import { Watermark } from '../../../src/api/common/watermark.ts';
 
 function batch(...values: number[]): RecordBatch<number> {
@@ -147,5 +147,44 @@ describe('LocalChannel', () => {
     c.setConsumer({ notifyDataAvailable: () => notified++ });
     assert.equal(notified, 0);
     assert.equal(c.hasData(), true);
+  });
+});
+
+describe('LocalChannel priority barriers (unaligned checkpoints)', () => {
+  it('puts a barrier ahead of the queued items and hands back the overtaken data', () => {
+    const channel = new LocalChannel(4, 0, 0);
+    const first = new RecordBatch([1]);
+    const mark = new Watermark(5);
+    channel.push(first);
+    channel.push(mark);
+    const barrier = new CheckpointBarrier(1, 0, true);
+    assert.deepEqual(channel.pushPriority(barrier), [first, mark]);
+    assert.equal(channel.poll(), barrier);
+    assert.equal(channel.poll(), first);
+    assert.equal(channel.bufferedBatches, 0);
+  });
+
+  it('reports a watched barrier when polled, or moves it to the head when overtaken', () => {
+    const channel = new LocalChannel(4, 0, 0);
+    const barrier = new CheckpointBarrier(2, 0, false, 10);
+    let polled = 0;
+    channel.push(new RecordBatch([1]));
+    channel.push(barrier);
+    channel.push(new RecordBatch([2]));
+    channel.watchBarrier(barrier, () => polled++);
+    const unaligned = barrier.asUnaligned();
+    const overtaken = channel.overtakeWatchedBarrier(unaligned)!;
+    assert.deepEqual(overtaken.map((b) => (b as RecordBatch).values), [[1]]);
+    assert.equal(channel.poll(), unaligned);
+    assert.deepEqual((channel.poll() as RecordBatch).values, [1]);
+    assert.deepEqual((channel.poll() as RecordBatch).values, [2]);
+    assert.equal(polled, 0);
+
+    const other = new CheckpointBarrier(3, 0, false, 10);
+    channel.push(other);
+    channel.watchBarrier(other, () => polled++);
+    channel.poll();
+    assert.equal(polled, 1);
+    assert.equal(channel.overtakeWatchedBarrier(other.asUnaligned()), null);
   });
 });

@@ -1,0 +1,80 @@
+/*
+ * The output side of unaligned checkpoints in a task, and the restore of in-flight data:
+ *  - an unaligned barrier goes to the head of every output channel (Flink's priority event); the
+ *    data it overtook is the checkpoint's output in-flight data;
+ *  - an aligned barrier with a timeout goes in order, and each channel reports when its consumer
+ *    polled it (no in-flight data there); when the timeout passes first, the barrier still queued
+ *    moves to the head in its unaligned form and the data it overtook is captured;
+ *  - on restore, the stored output data goes back into the output channels before anything new,
+ *    and the stored input data is handed to the input processor, which replays it first.
+ */
+import { ErrorCodes, FlinkError } from '../../errors.ts';
+import { decodeChannelItem, type ChannelStateSnapshot } from '../checkpoint/channel-state.ts';
+import type { ChannelStateWriter } from '../checkpoint/channel-state-writer.ts';
+import type { InputGate } from '../io/input-gate.ts';
+import type { RecordWriter } from '../io/record-writer.ts';
+import type { CheckpointBarrier, ChannelItem } from '../io/stream-events.ts';
+
+/** One item of stored input to replay, with the channel it came from. */
+export interface RecoveredInput {
+  readonly gate: InputGate;
+  readonly channel: number;
+  readonly item: ChannelItem;
+}
+
+/** Puts an unaligned barrier ahead of the queued output; the overtaken data goes to `channelState`. */
+export function broadcastPriorityBarrier(writers: readonly RecordWriter<unknown>[], producers: readonly string[], barrier: CheckpointBarrier, channelState: ChannelStateWriter | null): void {
+  const id = barrier.checkpointId;
+  for (let output = 0; output < writers.length; output++) {
+    const writer = writers[output]!;
+    // A partly filled batch is output data too: it is queued first and overtaken with the rest.
+    writer.flushAll();
+    writer.channels.forEach((channel, i) => channelState?.addOutputData(id, output, i, channel.pushPriority(barrier), producers[output]!));
+  }
+}
+
+/** Has every output channel report when its consumer polls `barrier` (queued in order just before). */
+export function watchOutputBarriers(writers: readonly RecordWriter<unknown>[], producers: readonly string[], barrier: CheckpointBarrier, channelState: ChannelStateWriter): void {
+  const id = barrier.checkpointId;
+  writers.forEach((writer, output) =>
+    writer.channels.forEach((channel, i) => {
+      channelState.expectOutput(id, 1);
+      channel.watchBarrier(barrier, () => channelState.addOutputData(id, output, i, [], producers[output]!, true));
+    }),
+  );
+}
+
+/** The aligned timeout passed: barriers still queued overtake the data before them. */
+export function timeoutOutputBarriers(writers: readonly RecordWriter<unknown>[], producers: readonly string[], barrier: CheckpointBarrier, channelState: ChannelStateWriter): void {
+  const unaligned = barrier.asUnaligned();
+  writers.forEach((writer, output) =>
+    writer.channels.forEach((channel, i) => {
+      const overtaken = channel.overtakeWatchedBarrier(unaligned);
+      if (overtaken !== null) channelState.addOutputData(barrier.checkpointId, output, i, overtaken, producers[output]!, true);
+    }),
+  );
+}
+
+function mismatch(task: string, what: string): FlinkError {
+  return new FlinkError(ErrorCodes.FLINK_TS_UNSUPPORTED, `Cannot restore the in-flight data of task ${task}: ${what}; an unaligned checkpoint is restored only with the same job shape and parallelism`);
+}
+
+/** Puts the stored output data back into the output channels, in order, before any new output. */
+export function restoreOutputData(task: string, writers: readonly RecordWriter<unknown>[], snapshot: ChannelStateSnapshot, where: string): void {
+  for (const entry of snapshot.resultSubpartitions) {
+    const channel = writers[entry.gate]?.channels[entry.channel];
+    if (channel === undefined) throw mismatch(task, `it has no output channel ${entry.gate}/${entry.channel}`);
+    for (const bytes of entry.items) channel.push(decodeChannelItem(bytes, where));
+  }
+}
+
+/** The stored input data, to be replayed before the input gates are read. */
+export function recoveredInputOf(task: string, gates: readonly InputGate[], snapshot: ChannelStateSnapshot, where: string): RecoveredInput[] {
+  const out: RecoveredInput[] = [];
+  for (const entry of snapshot.inputChannels) {
+    const gate = gates.find((g) => g.inputIndex === entry.gate);
+    if (gate === undefined || entry.channel >= gate.channels.length) throw mismatch(task, `it has no input channel ${entry.gate}/${entry.channel}`);
+    for (const bytes of entry.items) out.push({ gate, channel: entry.channel, item: decodeChannelItem(bytes, where) });
+  }
+  return out;
+}
