@@ -9,7 +9,7 @@
  *           | WATERMARK                timestamp:f64le
  *           | WATERMARK_STATUS         idle:u8
  *           | END_OF_PARTITION
- *           | CHECKPOINT_BARRIER       checkpointId:f64le  timestamp:f64le
+ *           | CHECKPOINT_BARRIER       checkpointId:f64le  timestamp:f64le  unaligned:u8  alignedTimeoutMs:f64le
  *
  * The first byte of every body is its tag. Events are frames like records, so they keep their
  * place between records; the producer ends the buffer after an event so it is not held back.
@@ -40,11 +40,13 @@ export function serializeEvent(event: StreamEvent): Uint8Array {
   if (event instanceof WatermarkStatus) return Uint8Array.of(FrameTag.WATERMARK_STATUS, event.idle ? 1 : 0);
   if (event instanceof EndOfPartitionEvent) return Uint8Array.of(FrameTag.END_OF_PARTITION);
   if (event instanceof CheckpointBarrier) {
-    const body = new Uint8Array(17);
+    const body = new Uint8Array(26);
     body[0] = FrameTag.CHECKPOINT_BARRIER;
     const view = new DataView(body.buffer);
     view.setFloat64(1, event.checkpointId, true);
     view.setFloat64(9, event.timestamp, true);
+    body[17] = event.unaligned ? 1 : 0;
+    view.setFloat64(18, event.alignedTimeoutMs, true);
     return body;
   }
   throw illegalState(`No frame format for event ${String(event)}`);
@@ -65,7 +67,7 @@ export function deserializeEvent(bytes: Uint8Array, start: number, end: number):
       return EndOfPartitionEvent.INSTANCE;
     case FrameTag.CHECKPOINT_BARRIER: {
       const v = view();
-      return new CheckpointBarrier(v.getFloat64(1, true), v.getFloat64(9, true));
+      return new CheckpointBarrier(v.getFloat64(1, true), v.getFloat64(9, true), bytes[start + 17] === 1, v.getFloat64(18, true));
     }
     default:
       return null;

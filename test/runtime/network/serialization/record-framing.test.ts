@@ -49,13 +49,21 @@ describe('record framing', () => {
       WatermarkStatus.IDLE,
       WatermarkStatus.ACTIVE,
       new CheckpointBarrier(7, 1_700_000_000_000),
+      new CheckpointBarrier(8, 1_700_000_000_500, true),
+      new CheckpointBarrier(9, 1_700_000_001_000, false, 250),
       batchOf([{ id: 4, nested: { list: [1, 2, 3], when: new Date(5) } }], [Number.NEGATIVE_INFINITY]),
       Watermark.MAX_WATERMARK,
       EndOfPartitionEvent.INSTANCE,
     ];
     const { out, frames } = roundTrip(items);
     assert.deepEqual(flatten(out), flatten(items));
-    assert.equal(frames, 10, '4 records and 6 events');
+    assert.equal(frames, 12, '4 records and 8 events');
+    const barriers = out.filter((i): i is CheckpointBarrier => i instanceof CheckpointBarrier);
+    assert.deepEqual(
+      barriers.map((b) => [b.checkpointId, b.unaligned, b.alignedTimeoutMs]),
+      [[7, false, -1], [8, true, -1], [9, false, 250]],
+      'unaligned barriers and the aligned-checkpoint timeout cross the network',
+    );
     assert.equal(out.at(-1), EndOfPartitionEvent.INSTANCE);
     assert.equal(out.at(-2), Watermark.MAX_WATERMARK);
   });
