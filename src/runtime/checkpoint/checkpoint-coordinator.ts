@@ -46,6 +46,8 @@ export interface CheckpointCoordinatorOptions {
   readonly alignedCheckpointTimeoutMs?: number;
   /** Called when more checkpoints failed in a row than tolerated: the job fails over. */
   readonly onTolerableFailuresExceeded: (error: FlinkError) => void;
+  /** Called when a checkpoint (not a savepoint) completed: the StateCoordinator records its figures. */
+  readonly onCheckpointCompleted?: (checkpoint: CompletedCheckpoint) => void;
 }
 
 /** What one execution attempt offers the coordinator. */
@@ -384,6 +386,7 @@ export class CheckpointCoordinator {
     for (const older of [...this.pending.values()]) if (older.checkpointId < p.checkpointId && older.savepoint === null) this.abort(older, CheckpointFailureReason.CHECKPOINT_SUBSUMED);
     this.discardUnreferencedSharedFiles();
     this.onCheckpointEnded();
+    this.options.onCheckpointCompleted?.(completed);
     this.participants?.notifyCheckpointComplete(p.checkpointId);
   }
 

@@ -126,6 +126,15 @@ export class LocalJob {
             alignedCheckpointTimeoutMs: cp.alignedCheckpointTimeoutMs ?? 0,
             storage: cp.directory === undefined ? new JobManagerCheckpointStorage() : new FileSystemCheckpointStorage(cp.directory, this.jobId),
             onTolerableFailuresExceeded: (error) => this.attempt?.fail(error),
+            onCheckpointCompleted: (c) =>
+              this.stateCoordinator.checkpointCompleted(this.jobId, {
+                checkpointId: c.checkpointId,
+                stateSize: c.stateSize,
+                fullStateSize: c.fullStateSize,
+                durationMs: c.durationMs,
+                unaligned: c.unaligned,
+                completedAt: c.metadata.completionTimestamp,
+              }),
           });
     this.result = this.run();
     // The caller may only look at the result later (executeAsync); a failure is still reported there.

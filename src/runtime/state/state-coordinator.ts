@@ -3,11 +3,12 @@
  * TaskManager (`createStateBackend({ taskManagerId, jobId, config })`), tracks every keyed state
  * backend that tasks create through it, collects their statistics (entries, RocksDB memory,
  * latencies, a back-pressure level that the back-pressure coordinator consumes), logs a periodic
- * summary only when asked, and takes part in checkpoints by snapshotting a job's backends.
+ * summary only when asked, and takes part in checkpoints: the checkpoint coordinator reports each
+ * completed checkpoint's state figures to it (checkpointCompleted), which its statistics carry.
  */
 import { getLogger, type Logger } from '../../utils/logger.ts';
 import { HashMapStateBackend } from './hash-map-state-backend.ts';
-import type { KeyedStateBackend, KeyedStateBackendParameters, KeyedStateBackendStatistics, SnapshotRunner, StateBackend } from './keyed-state-backend.ts';
+import type { KeyedStateBackend, KeyedStateBackendParameters, KeyedStateBackendStatistics, StateBackend } from './keyed-state-backend.ts';
 
 const log = getLogger('StateCoordinator');
 
@@ -37,11 +38,28 @@ export interface BackendStatistics extends KeyedStateBackendStatistics {
   readonly where: string;
 }
 
+/** What the checkpoint coordinator reports of a completed checkpoint's state. */
+export interface CheckpointStateStatistics {
+  readonly checkpointId: number;
+  /** Bytes the checkpoint wrote (with incremental checkpoints, only what was new). */
+  readonly stateSize: number;
+  /** Bytes of all the state it describes. */
+  readonly fullStateSize: number;
+  readonly durationMs: number;
+  readonly unaligned: boolean;
+  /** Epoch milliseconds of the completion. */
+  readonly completedAt: number;
+}
+
 export interface StateCoordinatorStatistics {
   readonly backends: readonly BackendStatistics[];
   readonly totalEntries: number;
   /** The highest back-pressure level (0..1) any backend reports; 0 for heap backends. */
   readonly backPressureLevel: number;
+  /** The job's latest completed checkpoint, as far as state is concerned; absent before the first. */
+  readonly lastCheckpoint?: CheckpointStateStatistics;
+  /** Completed checkpoints of the job reported so far. */
+  readonly completedCheckpoints: number;
 }
 
 export class StateCoordinator {
@@ -49,6 +67,7 @@ export class StateCoordinator {
   private readonly keyedBackends = new Map<string, RegisteredKeyedBackend>();
   private nextId = 1;
   private summaryTimer: NodeJS.Timeout | null = null;
+  private readonly checkpoints = new Map<string, { last: CheckpointStateStatistics; count: number }>();
 
   /**
    * Creates (or wraps) the state backend of a job on a TaskManager; keyed backends created through
@@ -100,18 +119,24 @@ export class StateCoordinator {
       const s = r.backend.getStatistics();
       return { id: r.id, type: r.backend.type, where: r.operator, numEntries: s.numEntries, metrics: s.metrics };
     });
+    const checkpoints = jobId === undefined ? undefined : this.checkpoints.get(jobId);
     return {
       backends,
       totalEntries: backends.reduce((n, b) => n + b.numEntries, 0),
       backPressureLevel: backends.reduce((max, b) => Math.max(max, b.metrics['backPressureLevel'] ?? 0), 0),
+      ...(checkpoints === undefined ? {} : { lastCheckpoint: checkpoints.last }),
+      completedCheckpoints: checkpoints?.count ?? 0,
     };
   }
 
-  /** The checkpoint's synchronous part on every keyed backend of the job; materialize() finishes each. */
-  snapshotJob(jobId: string, checkpointId: number): Map<string, SnapshotRunner> {
-    const runners = new Map<string, SnapshotRunner>();
-    for (const r of this.registeredBackends(jobId)) runners.set(r.id, r.backend.snapshot(checkpointId));
-    return runners;
+  /**
+   * The checkpoint coordinator's report of a completed checkpoint of `jobId` (savepoints are not
+   * reported): kept as the job's latest, shown in getStatistics() and the periodic summary.
+   */
+  checkpointCompleted(jobId: string, checkpoint: CheckpointStateStatistics): void {
+    const previous = this.checkpoints.get(jobId);
+    if (previous !== undefined && previous.last.checkpointId >= checkpoint.checkpointId) return;
+    this.checkpoints.set(jobId, { last: checkpoint, count: (previous?.count ?? 0) + 1 });
   }
 
   /**
@@ -126,7 +151,13 @@ export class StateCoordinator {
     this.summaryTimer = setInterval(() => {
       const stats = this.getStatistics(options.jobId);
       out.info(
-        { ...(options.jobId === undefined ? {} : { jobId: options.jobId }), backends: stats.backends.length, totalEntries: stats.totalEntries, backPressureLevel: stats.backPressureLevel },
+        {
+          ...(options.jobId === undefined ? {} : { jobId: options.jobId }),
+          backends: stats.backends.length,
+          totalEntries: stats.totalEntries,
+          backPressureLevel: stats.backPressureLevel,
+          ...(stats.lastCheckpoint === undefined ? {} : { lastCheckpoint: stats.lastCheckpoint.checkpointId, lastCheckpointFullSize: stats.lastCheckpoint.fullStateSize }),
+        },
         'state backend statistics',
       );
       for (const b of stats.backends) out.debug({ backend: b.id, type: b.type, where: b.where, entries: b.numEntries, metrics: b.metrics }, 'state backend');
@@ -139,8 +170,9 @@ export class StateCoordinator {
     this.summaryTimer = null;
   }
 
-  /** Forgets a job's backends (the tasks dispose them). */
+  /** Forgets a job's backends (the tasks dispose them) and its checkpoint figures. */
   releaseJob(jobId: string): void {
     for (const [id, entry] of this.stateBackends) if (entry.jobId === jobId) this.stateBackends.delete(id);
+    this.checkpoints.delete(jobId);
   }
 }

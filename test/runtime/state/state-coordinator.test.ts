@@ -1,15 +1,22 @@
 /*
  * Tests of the StateCoordinator: creating a job's state backend, tracking the keyed backends made
- * through it until they are disposed, statistics and their periodic summary, and snapshots of a
- * job's backends.
+ * through it until they are disposed, statistics and their periodic summary, and the completed
+ * checkpoints the checkpoint coordinator reports to it.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ValueStateDescriptor, type ValueState } from 'flink-ts';
+import { KeyedProcessFunction, StreamExecutionEnvironment, ValueStateDescriptor, type ValueState } from 'flink-ts';
 import { StateCoordinator } from '../../../src/runtime/state/state-coordinator.ts';
 import { HashMapStateBackend } from '../../../src/runtime/state/hash-map-state-backend.ts';
 import { KeyGroupRange } from '../../../src/runtime/state/key-group-range.ts';
 import { runScript } from '../../helpers.ts';
+
+class Count extends KeyedProcessFunction<number, number, number> {
+  processElement(_n: number): void {
+    const count = this.getRuntimeContext().getState(new ValueStateDescriptor<number>('count', 0));
+    count.update(count.value()! + 1);
+  }
+}
 
 function parameters(jobId: string, operator: string, subtaskIndex: number) {
   return {
@@ -44,25 +51,54 @@ describe('StateCoordinator', () => {
     assert.equal(coordinator.registeredBackends().length, 0);
   });
 
-  it('wraps a given backend and snapshots every keyed backend of a job', async () => {
+  it('wraps a given backend and records the completed checkpoints the checkpoint coordinator reports', async () => {
     const coordinator = new StateCoordinator();
     const { backend } = await coordinator.createStateBackend({ taskManagerId: 'tm-001', jobId: 'job-1', config: new HashMapStateBackend() });
+    assert.equal(backend.type, 'hashmap');
     const a = await backend.createKeyedStateBackend(parameters('job-1', 'op-a', 0));
-    const b = await backend.createKeyedStateBackend(parameters('job-1', 'op-b', 0));
-    for (const keyed of [a, b]) {
-      keyed.setCurrentKey('k');
-      keyed.getPartitionedState<ValueState<string>>(new ValueStateDescriptor<string>('v')).update('x');
-    }
-    const runners = coordinator.snapshotJob('job-1', 7);
-    assert.equal(runners.size, 2);
-    for (const runner of runners.values()) {
-      assert.equal(runner.checkpointId, 7);
-      const snapshot = await runner.materialize();
-      assert.equal(snapshot.states.length, 1);
-      assert.equal([...snapshot.keyGroups.values()].length, 1);
-    }
+    assert.equal(coordinator.getStatistics('job-1').completedCheckpoints, 0);
+    assert.equal(coordinator.getStatistics('job-1').lastCheckpoint, undefined);
+    const report = (checkpointId: number) => ({ checkpointId, stateSize: 10 * checkpointId, fullStateSize: 100, durationMs: 5, unaligned: false, completedAt: 1_000 + checkpointId });
+    coordinator.checkpointCompleted('job-1', report(2));
+    coordinator.checkpointCompleted('job-1', report(1)); // late report of an older checkpoint: not the latest
+    coordinator.checkpointCompleted('job-2', report(9));
+    const stats = coordinator.getStatistics('job-1');
+    assert.equal(stats.completedCheckpoints, 1);
+    assert.deepEqual(stats.lastCheckpoint, report(2));
+    coordinator.releaseJob('job-1');
+    assert.equal(coordinator.getStatistics('job-1').lastCheckpoint, undefined);
     await a.dispose();
-    await b.dispose();
+  });
+
+  it('hears of every completed checkpoint of a running job', { timeout: 30_000 }, async () => {
+    const env = StreamExecutionEnvironment.getExecutionEnvironment({ 'parallelism.default': 2 });
+    env.enableCheckpointing(20);
+    let release = () => {};
+    const done = new Promise<void>((r) => (release = r));
+    env
+      .addSource<number>({
+        async run(ctx) {
+          for (let i = 0; i < 100; i++) {
+            ctx.collect(i % 5);
+            await new Promise((r) => setTimeout(r, 1));
+          }
+          await done;
+        },
+        cancel() {
+          release();
+        },
+      })
+      .keyBy((n) => n)
+      .process(new Count())
+      .addSink(() => {});
+    const client = await env.executeAsync('checkpointed counts');
+    for (let i = 0; i < 500 && (client.getStateStatistics().lastCheckpoint?.checkpointId ?? 0) < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    const stats = client.getStateStatistics();
+    await client.cancel();
+    await client.getJobExecutionResult().catch(() => {});
+    assert.ok(stats.completedCheckpoints >= 2, `completed checkpoints reported: ${stats.completedCheckpoints}`);
+    assert.ok(stats.lastCheckpoint!.checkpointId >= 2);
+    assert.ok(stats.lastCheckpoint!.fullStateSize > 0, 'the keyed counts are in the checkpoint');
   });
 
   it('logs a summary of a job\'s statistics at the interval it is asked for, and stops when told', async () => {
