@@ -2,6 +2,7 @@
  * Job states with Flink's names (JobStatus), and the result a finished job hands back.
  */
 import type { Accumulator } from '../../api/common/accumulators.ts';
+import type { TaskTimeMetrics } from '../tasks/task-io-metrics.ts';
 
 export const JobStatus = {
   INITIALIZING: 'INITIALIZING',
@@ -58,8 +59,12 @@ export class JobExecutionResult {
   }
 }
 
-/** Figures of one job vertex, summed over its subtasks (keyed by vertex name in getMetrics()). */
-export interface VertexMetrics {
+/**
+ * Figures of one job vertex, summed over its subtasks (keyed by vertex name in getMetrics());
+ * busyTimeMsPerSecond, idleTimeMsPerSecond and backPressuredTimeMsPerSecond are the mean over the
+ * vertex's subtasks; backPressureRatio and backPressureLevel are those of its most back-pressured subtask.
+ */
+export interface VertexMetrics extends TaskTimeMetrics {
   readonly vertexId: number;
   readonly parallelism: number;
   readonly numRecordsIn: number;
@@ -73,7 +78,7 @@ export interface VertexMetrics {
   readonly inPoolUsage: number;
   /** Fraction of the output buffers granted by consumers that are in use (0..1), max over subtasks. */
   readonly outPoolUsage: number;
-  readonly subtasks: readonly { readonly state: string; readonly numRecordsIn: number; readonly numRecordsOut: number; readonly numRecordsSend: number }[];
+  readonly subtasks: readonly ({ readonly state: string; readonly numRecordsIn: number; readonly numRecordsOut: number; readonly numRecordsSend: number } & TaskTimeMetrics)[];
   /** User-defined metrics of the vertex's operators, by "<operator>.<metric>". */
   readonly userMetrics: Readonly<Record<string, unknown>>;
   /**

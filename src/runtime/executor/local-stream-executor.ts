@@ -23,6 +23,7 @@ import type { StateBackend } from '../state/keyed-state-backend.ts';
 import { StateCoordinator, type StateCoordinatorStatistics } from '../state/state-coordinator.ts';
 import type { StreamTask } from '../tasks/stream-task.ts';
 import { mergeStateMetrics } from '../tasks/state-metrics.ts';
+import { recordsSentBy, vertexTimeMetrics } from '../tasks/task-io-metrics.ts';
 import type { TaskCheckpointServices } from '../tasks/subtask-checkpoint-coordinator.ts';
 import { ExecutionAttempt } from './execution-attempt.ts';
 import { JobExecutionResult, JobStatus, type VertexMetrics } from './job-status.ts';
@@ -376,13 +377,13 @@ export class LocalJob {
       const subtasks = tasks.map((t) => {
         const recordsIn = t.recordsIn();
         const recordsOut = t.recordsOut();
-        const recordsSend = t.recordsSent();
+        const recordsSend = recordsSentBy(t.chain);
         counts.in += recordsIn;
         counts.out += recordsOut;
         counts.send += recordsSend;
         for (const w of t.chain.writers) outPool = Math.max(outPool, w.bufferUsage());
         for (const g of t.deployment.inputs) inPool = Math.max(inPool, g.bufferUsage());
-        return { state: t.getState(), numRecordsIn: recordsIn, numRecordsOut: recordsOut, numRecordsSend: recordsSend };
+        return { state: t.getState(), numRecordsIn: recordsIn, numRecordsOut: recordsOut, numRecordsSend: recordsSend, ...t.ioMetrics.sample(now) };
       });
       const rates = this.rates(vertex.id, counts, now);
       const stateMetrics = mergeStateMetrics(tasks.map((t) => t.stateMetrics()));
@@ -403,6 +404,7 @@ export class LocalJob {
         numRecordsSendPerSecond: rates.send,
         inPoolUsage: inPool,
         outPoolUsage: outPool,
+        ...vertexTimeMetrics(subtasks),
         subtasks,
         userMetrics,
         stateMetrics,

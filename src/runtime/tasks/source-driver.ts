@@ -1,8 +1,9 @@
 /*
  * SourceDriver: how a source task makes progress. For a split-based source, each step polls the
- * reader once while the outputs have credit and parks on the reader's availability when it has
- * nothing. For a SourceFunction, the function's run() loop is started outside the steps and emits
- * on its own; its end (or failure) is handed back to the task through the mailbox.
+ * reader while the outputs have credit (for at most a millisecond) and parks on the reader's
+ * availability when it has nothing. For a SourceFunction, the function's run() loop is started
+ * outside the steps and emits on its own; its end (or failure) is handed back to the task through
+ * the mailbox.
  */
 import { ErrorCodes, FlinkError } from '../../errors.ts';
 import type { SourceSplit } from '../../connector/source/source.ts';
@@ -14,6 +15,7 @@ import type { AbstractStreamOperator } from '../operators/stream-operator.ts';
 import type { SourceCoordinator } from '../source/source-coordinator.ts';
 import type { StreamTask } from './stream-task.ts';
 import { TaskState } from './task-state.ts';
+import { TaskTimeStatus } from './task-io-metrics.ts';
 
 export interface SourceServices {
   coordinatorFor(nodeId: number): SourceCoordinator<SourceSplit> | undefined;
@@ -21,6 +23,8 @@ export interface SourceServices {
 
 /** A source function may run ahead of its consumers by this many times a channel's credit. */
 const OVERFLOW_FACTOR = 8;
+/** How long a step may keep polling a split reader while its outputs have credit. */
+const STEP_BUDGET_MS = 1;
 
 export function isSourceHead(operator: AbstractStreamOperator<unknown>): operator is SourceOperator<unknown, SourceSplit> | StreamSource<unknown> {
   return operator instanceof SourceOperator || operator instanceof StreamSource;
@@ -56,6 +60,8 @@ export class SourceDriver {
           beginEmit: () => {
             this.emittingFromFunction++;
             task.inStep = true;
+            // A compare per record; the clock is read only when the task was idle or waiting.
+            task.ioMetrics.transition(TaskTimeStatus.BUSY);
           },
           endEmit: () => {
             if (--this.emittingFromFunction === 0) {
@@ -65,7 +71,10 @@ export class SourceDriver {
           },
           isRunning: () => task.getState() === TaskState.RUNNING,
           isOutputAvailable: () => task.isOutputAvailable(),
-          whenOutputAvailable: () => task.whenOutputAvailable(),
+          whenOutputAvailable: () => {
+            task.ioMetrics.transition(TaskTimeStatus.BACK_PRESSURED);
+            return task.whenOutputAvailable();
+          },
         })
         .then(
           () => {
@@ -93,12 +102,19 @@ export class SourceDriver {
     this.task.wakeup();
   }
 
-  /** One step of a split-based source: poll the reader once. */
+  /**
+   * One step of a split-based source: poll the reader while the outputs have credit (as Flink's
+   * source emits until its buffers are full), for up to STEP_BUDGET_MS, so that a source faster
+   * than its consumers ends its step out of credit and waits back-pressured until they catch up;
+   * a slow poll (an expensive chain) still makes one poll a step, so mails (checkpoints) wait no longer.
+   */
   step(): boolean {
     const head = this.head;
     if (!(head instanceof SourceOperator) || this.waitingForData || this.ended || this.suspended) return false;
     if (!this.task.isOutputAvailable()) return false;
-    const status = head.emitNext();
+    const start = performance.now();
+    let status = head.emitNext();
+    while (status === InputStatus.MORE_AVAILABLE && this.task.isOutputAvailable() && performance.now() - start < STEP_BUDGET_MS) status = head.emitNext();
     if (status === InputStatus.END_OF_INPUT) {
       this.endInput();
     } else if (status === InputStatus.NOTHING_AVAILABLE) {

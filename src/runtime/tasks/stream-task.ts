@@ -32,12 +32,11 @@ import { computeKeyGroupRangeForOperatorIndex } from '../state/key-group-range-a
 import { MailboxProcessingTimeService } from './processing-time-service.ts';
 import { OperatorChain } from './operator-chain.ts';
 import { KeyGroupStreamPartitioner } from '../partitioner/key-group-stream-partitioner.ts';
-import { StreamSink } from '../operators/stream-sink.ts';
-import { SinkWriterOperator } from '../operators/sink-writer-operator.ts';
 import type { TaskScheduler } from './task-scheduler.ts';
 import { SourceDriver, isSourceHead } from './source-driver.ts';
 import { TaskState, type TaskStateValue } from './task-state.ts';
 import { mergeStateMetrics } from './state-metrics.ts';
+import { TaskIOMetrics, TaskTimeStatus } from './task-io-metrics.ts';
 
 export interface TaskDeployment {
   readonly vertex: JobVertex;
@@ -98,6 +97,8 @@ export class StreamTask implements TaskServices {
   /** Stop-with-savepoint: the task ends without draining (no finish(), no end of partition). */
   private stopping = false;
   inStep = false;
+  /** Busy, idle and back-pressured time (Flink's task I/O metrics), updated per step. */
+  readonly ioMetrics = new TaskIOMetrics();
 
   constructor(deployment: TaskDeployment) {
     this.deployment = deployment;
@@ -278,6 +279,7 @@ export class StreamTask implements TaskServices {
       }
       const ended = new Promise<void>((resolve, reject) => (this.endOfInput = { resolve, reject }));
       this.state = TaskState.RUNNING;
+      this.ioMetrics.start();
       this.scheduler.add(this);
       this.source?.start();
       this.scheduler.wakeup();
@@ -296,6 +298,7 @@ export class StreamTask implements TaskServices {
       error = e;
     } finally {
       this.scheduler.remove(this);
+      this.ioMetrics.stop();
       this.processingTimeService.shutdown();
       if (this.flushTimer !== null) clearTimeout(this.flushTimer);
       for (const timer of this.checkpointTimers) clearTimeout(timer);
@@ -362,12 +365,14 @@ export class StreamTask implements TaskServices {
   step(): boolean {
     if (this.state !== TaskState.RUNNING) return false;
     this.inStep = true;
+    this.ioMetrics.beginStep();
     try {
       let progress = this.processMails();
       if (this.state !== TaskState.RUNNING) return true;
       progress = (this.source !== null ? this.source.step() : this.inputProcessor.processInput()) || progress;
       this.maybeFlushOnTimeout();
       this.armFlushTimer();
+      this.ioMetrics.endStep(this.chain.isOutputAvailable());
       return progress;
     } catch (e) {
       this.fail(e);
@@ -484,7 +489,10 @@ export class StreamTask implements TaskServices {
   }
 
   private onChannelOverflow(channel: LocalChannel): void {
+    // While the consumers catch up this task cannot emit: that time is back pressure, not work.
+    this.ioMetrics.transition(TaskTimeStatus.BACK_PRESSURED);
     this.scheduler.drain(() => !channel.isOverCapacity());
+    this.ioMetrics.transition(TaskTimeStatus.BUSY);
     this.source?.checkOverflow(channel);
   }
 
@@ -497,14 +505,5 @@ export class StreamTask implements TaskServices {
   /** Records written to non-chained outputs. */
   recordsOut(): number {
     return this.chain.recordsOut();
-  }
-
-  /** Records handed to the sinks of this task's chain (Flink's numRecordsSend). */
-  recordsSent(): number {
-    let n = 0;
-    for (const operator of this.chain.operators) {
-      if (operator instanceof StreamSink || operator instanceof SinkWriterOperator) n += operator.numRecordsIn;
-    }
-    return n;
   }
 }

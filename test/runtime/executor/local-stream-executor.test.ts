@@ -254,3 +254,86 @@ describe('LocalJob', () => {
     await assert.rejects(e.execute(), (err: unknown) => FlinkError.isFlinkError(err) && err.code === ErrorCodes.FLINK_TS_CONFIGURATION && /buffers-per-channel/.test(err.message));
   });
 });
+
+describe('LocalJob busy, idle and back-pressured time', () => {
+  function spin(us: number): void {
+    const end = performance.now() + us / 1000;
+    while (performance.now() < end);
+  }
+
+  /** The figures of a running job over a window of about 600 ms after it warmed up, then cancels it. */
+  async function window(e: StreamExecutionEnvironment): Promise<Awaited<ReturnType<Awaited<ReturnType<StreamExecutionEnvironment['executeAsync']>>['getMetrics']>>> {
+    const client = await e.executeAsync();
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      await client.getMetrics();
+      await new Promise((r) => setTimeout(r, 600));
+      return await client.getMetrics();
+    } finally {
+      await client.cancel();
+    }
+  }
+
+  function assertShares(metrics: Record<string, { subtasks: readonly { busyTimeMsPerSecond: number; idleTimeMsPerSecond: number; backPressuredTimeMsPerSecond: number }[] }>): void {
+    for (const [name, vertex] of Object.entries(metrics)) {
+      for (const s of vertex.subtasks) {
+        for (const v of [s.busyTimeMsPerSecond, s.idleTimeMsPerSecond, s.backPressuredTimeMsPerSecond]) assert.ok(v >= 0 && v <= 1000, `${name}: ${v}`);
+        assert.ok(Math.abs(s.busyTimeMsPerSecond + s.idleTimeMsPerSecond + s.backPressuredTimeMsPerSecond - 1000) < 1, name);
+      }
+    }
+  }
+
+  it('reports a fast source before a slow sink as back-pressured and the sink as busy', { timeout: 30_000 }, async () => {
+    const e = env(1);
+    e.fromSequence(1, Number.MAX_SAFE_INTEGER)
+      .rebalance()
+      .addSink(() => spin(20));
+    const metrics = await window(e);
+    assertShares(metrics);
+    const source = metrics['Source: Sequence Source']!;
+    const sink = metrics['Sink: Unnamed']!;
+    assert.equal(source.backPressureLevel, 'high');
+    assert.ok(source.backPressuredTimeMsPerSecond > 800, `source back-pressured ${source.backPressuredTimeMsPerSecond}`);
+    assert.equal(source.subtasks[0]!.backPressureLevel, 'high');
+    assert.ok(sink.busyTimeMsPerSecond > 800, `sink busy ${sink.busyTimeMsPerSecond}`);
+    assert.equal(sink.backPressureLevel, 'ok');
+  });
+
+  it('reports the same for a SourceFunction that emits with collectAsync', { timeout: 30_000 }, async () => {
+    const e = env(1);
+    e.addSource(endlessSource())
+      .rebalance()
+      .addSink(() => spin(20));
+    const metrics = await window(e);
+    assertShares(metrics);
+    assert.equal(metrics['Source: Custom Source']!.backPressureLevel, 'high');
+    assert.ok(metrics['Sink: Unnamed']!.busyTimeMsPerSecond > 800);
+  });
+
+  it('reports ok for a job whose sink keeps up', { timeout: 30_000 }, async () => {
+    const chained = env(1);
+    chained
+      .fromSequence(1, Number.MAX_SAFE_INTEGER)
+      .map((v: number) => v + 1)
+      .addSink(() => {});
+    const one = (await window(chained))['Source: Sequence Source -> Map -> Sink: Unnamed']!;
+    assert.equal(one.backPressureLevel, 'ok');
+    assert.equal(one.backPressuredTimeMsPerSecond, 0, 'a vertex without outputs is never back-pressured');
+    assert.ok(one.busyTimeMsPerSecond > 800, `busy ${one.busyTimeMsPerSecond}`);
+
+    // Behind an exchange, a sink faster than its source waits for input: idle, and nobody is back-pressured.
+    const throttled = env(1);
+    throttled
+      .fromSequence(1, Number.MAX_SAFE_INTEGER)
+      .map((v: number) => {
+        spin(20);
+        return v;
+      })
+      .rebalance()
+      .addSink(() => {});
+    const metrics = await window(throttled);
+    assertShares(metrics);
+    for (const vertex of Object.values(metrics)) assert.equal(vertex.backPressureLevel, 'ok');
+    assert.ok(metrics['Sink: Unnamed']!.idleTimeMsPerSecond > 500, `sink idle ${metrics['Sink: Unnamed']!.idleTimeMsPerSecond}`);
+  });
+});
