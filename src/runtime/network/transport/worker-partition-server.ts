@@ -18,6 +18,7 @@
  * sequence from `s`: a message costs far more than its payload's transfer.
  */
 import type { MessagePort } from 'node:worker_threads';
+import { PortPartitionServer } from './port-partition-server.ts';
 import { RingQueue } from '../../../utils/ring-queue.ts';
 import type { NetworkBuffer } from '../buffer/network-buffer.ts';
 import type { BufferSender, NetworkOutputChannel } from '../channel/network-output-channel.ts';
@@ -51,41 +52,14 @@ interface Outbox {
   readonly m: ArrayBuffer[];
 }
 
-export class WorkerPartitionServer {
-  readonly peer: string;
-  private readonly port: MessagePort;
-  private readonly segmentSize: number;
-  private readonly channels = new Map<string, NetworkOutputChannel>();
+export class WorkerPartitionServer extends PortPartitionServer<WorkerConsumerMessage> {
   private readonly bindings = new Map<number, Binding>();
-  /** Requests that came before their channel was registered, served on registration. */
-  private readonly waiting = new Map<string, WorkerConsumerMessage>();
-  private closed = false;
 
   constructor(port: MessagePort, segmentSize: number, peer = 'worker thread') {
-    this.port = port;
-    this.segmentSize = segmentSize;
-    this.peer = peer;
-    port.on('message', (message: WorkerConsumerMessage) => this.onMessage(message));
-    port.on('close', () => this.onClose());
+    super(port, segmentSize, peer, WorkerMessage.ERROR);
   }
 
-  register(channel: NetworkOutputChannel): void {
-    this.channels.set(channel.name, channel);
-    const request = this.waiting.get(channel.name);
-    if (request !== undefined) {
-      this.waiting.delete(channel.name);
-      this.onMessage(request);
-    }
-  }
-
-  /** Closes the port; channels still bound fail and buffers in transit are given new memory. */
-  close(): void {
-    if (this.closed) return;
-    this.port.close();
-    this.onClose();
-  }
-
-  private onMessage(message: WorkerConsumerMessage): void {
+  protected onMessage(message: WorkerConsumerMessage): void {
     switch (message.t) {
       case WorkerMessage.REQUEST:
         return this.onRequest(message);
@@ -111,16 +85,7 @@ export class WorkerPartitionServer {
     }
   }
 
-  private onRequest(message: WorkerConsumerMessage): void {
-    const channel = this.channels.get(message.p!);
-    if (channel === undefined) {
-      this.waiting.set(message.p!, message);
-      return;
-    }
-    if (message.z !== this.segmentSize) {
-      this.port.postMessage({ t: WorkerMessage.ERROR, r: message.r, e: `segment sizes differ: receiver ${message.z} bytes, sender ${this.segmentSize} bytes (taskmanager.memory.segment-size)` });
-      return;
-    }
+  protected bind(channel: NetworkOutputChannel, message: WorkerConsumerMessage): void {
     const binding: Binding = { channel, inTransit: new RingQueue(8), outbox: null };
     this.bindings.set(message.r, binding);
     const port = this.port;
@@ -147,7 +112,7 @@ export class WorkerPartitionServer {
     channel.connect(sender, message.c!);
   }
 
-  private onClose(): void {
+  protected onClose(): void {
     if (this.closed) return;
     this.closed = true;
     for (const { channel, inTransit } of this.bindings.values()) {

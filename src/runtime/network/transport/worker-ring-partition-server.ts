@@ -10,6 +10,7 @@
  *   producer → consumer  { t: ERROR, r, e }
  */
 import type { MessagePort } from 'node:worker_threads';
+import { PortPartitionServer } from './port-partition-server.ts';
 import type { NetworkBuffer } from '../buffer/network-buffer.ts';
 import type { BufferSender, NetworkOutputChannel } from '../channel/network-output-channel.ts';
 import { networkError } from '../network-errors.ts';
@@ -81,41 +82,14 @@ class RingWriter implements BufferSender {
   }
 }
 
-export class WorkerRingPartitionServer {
-  readonly peer: string;
-  private readonly port: MessagePort;
-  private readonly segmentSize: number;
-  private readonly channels = new Map<string, NetworkOutputChannel>();
+export class WorkerRingPartitionServer extends PortPartitionServer<RingConsumerMessage> {
   private readonly writers = new Map<number, RingWriter>();
-  /** Requests that came before their channel was registered, served on registration. */
-  private readonly waiting = new Map<string, RingConsumerMessage>();
-  private closed = false;
 
   constructor(port: MessagePort, segmentSize: number, peer = 'worker thread') {
-    this.port = port;
-    this.segmentSize = segmentSize;
-    this.peer = peer;
-    port.on('message', (message: RingConsumerMessage) => this.onMessage(message));
-    port.on('close', () => this.onClose());
+    super(port, segmentSize, peer, RingMessage.ERROR);
   }
 
-  register(channel: NetworkOutputChannel): void {
-    this.channels.set(channel.name, channel);
-    const request = this.waiting.get(channel.name);
-    if (request !== undefined) {
-      this.waiting.delete(channel.name);
-      this.onRequest(request);
-    }
-  }
-
-  /** Closes the port; channels still bound fail. */
-  close(): void {
-    if (this.closed) return;
-    this.port.close();
-    this.onClose();
-  }
-
-  private onMessage(message: RingConsumerMessage): void {
+  protected onMessage(message: RingConsumerMessage): void {
     if (this.closed) return;
     if (message.t === RingMessage.REQUEST) return this.onRequest(message);
     if (message.t === RingMessage.CANCEL) {
@@ -126,22 +100,13 @@ export class WorkerRingPartitionServer {
     }
   }
 
-  private onRequest(message: RingConsumerMessage): void {
-    const channel = this.channels.get(message.p!);
-    if (channel === undefined) {
-      this.waiting.set(message.p!, message);
-      return;
-    }
-    if (message.z !== this.segmentSize) {
-      this.port.postMessage({ t: RingMessage.ERROR, r: message.r, e: `segment sizes differ: receiver ${message.z} bytes, sender ${this.segmentSize} bytes (taskmanager.memory.segment-size)` });
-      return;
-    }
+  protected bind(channel: NetworkOutputChannel, message: RingConsumerMessage): void {
     const writer = new RingWriter(channel, new SharedBufferRing(message.ring!), this.peer);
     this.writers.set(message.r, writer);
     writer.start();
   }
 
-  private onClose(): void {
+  protected onClose(): void {
     if (this.closed) return;
     this.closed = true;
     for (const writer of this.writers.values()) {
