@@ -5,6 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
 import { FlinkError, RichMapFunction, RichSinkFunction, type ErrorCode, type JobClient, type SinkContext, type StreamExecutionEnvironment } from 'flink-ts';
@@ -190,4 +193,11 @@ export async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, wha
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** A new temporary directory named after `prefix`, removed (with its contents) after the test. */
+export async function tempDirectory(t: TestContext, prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
 }

@@ -8,8 +8,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import {
@@ -22,13 +21,9 @@ import {
   StreamExecutionEnvironment,
   type SourceContext,
 } from 'flink-ts';
-import { assertFlinkError, eventually, range, rejection, sortedNumbers, thrown } from '../../helpers.ts';
+import { assertFlinkError, eventually, range, rejection, sortedNumbers, tempDirectory, thrown } from '../../helpers.ts';
 
-async function tempDir(t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'flink-ts-checkpointing-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+const tempDir = (t: TestContext): Promise<string> => tempDirectory(t, 'flink-ts-checkpointing-');
 
 /** Emits 0, 1, 2, ... until cancelled, yielding to the event loop now and then. */
 class EndlessSource extends RichParallelSourceFunction<number> {

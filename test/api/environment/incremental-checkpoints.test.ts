@@ -8,8 +8,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import {
@@ -26,17 +24,13 @@ import {
 } from 'flink-ts';
 import { FILE_CHECKPOINT_READER } from '../../../src/runtime/checkpoint/checkpoint-storage.ts';
 import { RocksDBStateBackend } from '../../../src/runtime/state/rocksdb/rocksdb-state-backend.ts';
-import { collectingSink, eventually, range, runJob, sortedNumbers } from '../../helpers.ts';
+import { collectingSink, eventually, range, runJob, sortedNumbers, tempDirectory } from '../../helpers.ts';
 
 const skip = RocksDBStateBackend.availability().available ? false : 'RocksDB binding unavailable';
 const KEYS = 500;
 const PAYLOAD = 'x'.repeat(200);
 
-async function tempDir(t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'flink-ts-incremental-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+const tempDir = (t: TestContext): Promise<string> => tempDirectory(t, 'flink-ts-incremental-');
 
 function environment(dir: string, parallelism: number, extra: Record<string, unknown> = {}): StreamExecutionEnvironment {
   const env = StreamExecutionEnvironment.getExecutionEnvironment({

@@ -8,9 +8,6 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import {
   ErrorCodes,
@@ -28,13 +25,9 @@ import {
   type ListState,
   type SourceContext,
 } from 'flink-ts';
-import { assertFlinkError, range, rejection, sortedNumbers } from '../../helpers.ts';
+import { assertFlinkError, range, rejection, sortedNumbers, tempDirectory } from '../../helpers.ts';
 
-async function tempDir(t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'flink-ts-recovery-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+const tempDir = (t: TestContext): Promise<string> => tempDirectory(t, 'flink-ts-recovery-');
 
 /** An environment with checkpoints every 10 ms and immediate restarts; the client is captured. */
 function checkpointedEnvironment(dir: string, parallelism: number, clients: JobClient[]): StreamExecutionEnvironment {

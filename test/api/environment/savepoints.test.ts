@@ -9,8 +9,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import {
@@ -29,13 +27,9 @@ import {
   type KeyedProcessFunctionContext,
   type ListState,
 } from 'flink-ts';
-import { assertFlinkError, collectingSink, eventually, range, rejection, runJob, sortedNumbers } from '../../helpers.ts';
+import { assertFlinkError, collectingSink, eventually, range, rejection, runJob, sortedNumbers, tempDirectory } from '../../helpers.ts';
 
-async function tempDir(t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'flink-ts-savepoints-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+const tempDir = (t: TestContext): Promise<string> => tempDirectory(t, 'flink-ts-savepoints-');
 
 function environment(parallelism: number, extra: Record<string, unknown> = {}): StreamExecutionEnvironment {
   const env = StreamExecutionEnvironment.getExecutionEnvironment({ 'parallelism.default': parallelism, ...extra });

@@ -7,9 +7,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdir } from 'node:fs/promises';
 import type { TestContext } from 'node:test';
 import {
   CheckpointingMode,
@@ -24,13 +22,9 @@ import {
   type JobClient,
   type KeyedProcessFunctionContext,
 } from 'flink-ts';
-import { assertFlinkError, eventually, rejection, runJob } from '../../helpers.ts';
+import { assertFlinkError, eventually, rejection, runJob, tempDirectory } from '../../helpers.ts';
 
-async function tempDir(t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'flink-ts-unaligned-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+const tempDir = (t: TestContext): Promise<string> => tempDirectory(t, 'flink-ts-unaligned-');
 
 /** Small batches and many buffers per channel: a slow consumer has a lot of data queued before it. */
 const BACK_PRESSURE_CONFIG = {

@@ -8,18 +8,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { RestartStrategies, RichMapFunction, RichSinkFunction, StreamExecutionEnvironment, TwoPhaseCommitSinkFunction } from 'flink-ts';
-import { range } from '../../helpers.ts';
+import { range, tempDirectory } from '../../helpers.ts';
 
-async function tempDir(t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'flink-ts-2pc-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+const tempDir = (t: TestContext): Promise<string> => tempDirectory(t, 'flink-ts-2pc-');
 
 interface FileTransaction {
   readonly temp: string;

@@ -8,14 +8,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { CheckpointCoordinator, type CheckpointParticipants } from '../../../src/runtime/checkpoint/checkpoint-coordinator.ts';
 import { FileSystemCheckpointStorage, JobManagerCheckpointStorage, type CheckpointStorage } from '../../../src/runtime/checkpoint/checkpoint-storage.ts';
 import type { CheckpointBarrier } from '../../../src/runtime/io/stream-events.ts';
 import type { FlinkError } from '../../../src/errors.ts';
+import { tempDirectory } from '../../helpers.ts';
 
 class TestParticipants implements CheckpointParticipants {
   readonly tasks: string[];
@@ -62,11 +62,7 @@ function coordinator(storage: CheckpointStorage, overrides: { tolerableFailures?
   return { c, failures };
 }
 
-async function tempDir(t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'flink-ts-cp-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+const tempDir = (t: TestContext): Promise<string> => tempDirectory(t, 'flink-ts-cp-');
 
 async function ack(c: CheckpointCoordinator, storage: CheckpointStorage, id: number, vertexId: number, subtaskIndex: number): Promise<void> {
   const handle = await storage.writeTaskState(id, { vertexId, subtaskIndex, operators: [{ operatorId: `op-${vertexId}`, operatorState: { version: 1, states: [] } }] });

@@ -7,8 +7,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import {
@@ -21,13 +19,9 @@ import {
   SimpleStringEncoder,
   StreamExecutionEnvironment,
 } from 'flink-ts';
-import { eventually, range, runJob } from '../../../helpers.ts';
+import { eventually, range, runJob, tempDirectory } from '../../../helpers.ts';
 
-async function tempDir(t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'flink-ts-filesink-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+const tempDir = (t: TestContext): Promise<string> => tempDirectory(t, 'flink-ts-filesink-');
 
 function sink(dir: string, maxPartSize = 2_000): FileSink<string> {
   return FileSink.forRowFormat(dir, new SimpleStringEncoder<string>())
