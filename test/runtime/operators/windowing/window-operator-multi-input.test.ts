@@ -10,18 +10,12 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { OutputTag } from '../../../../src/api/common/output-tag.ts';
-import type { Window } from '../../../../src/api/windowing/windows/window.ts';
-import { processWindowFunctionCall } from '../../../../src/runtime/operators/windowing/internal-window-function.ts';
-import { WindowOperatorBuilder } from '../../../../src/runtime/operators/windowing/window-operator-builder.ts';
-import { LATE_ELEMENTS_DROPPED_METRIC_NAME, type WindowOperator } from '../../../../src/runtime/operators/windowing/window-operator.ts';
 import { StatusWatermarkValve } from '../../../../src/runtime/watermark/status-watermark-valve.ts';
-import { OneInputOperatorTestHarness } from '../harness.ts';
-import { IdsAggregate, allCases, assignerOf, caseName, describeAggregate, describePane, random, randomEvents, reference, triggerOf, type Case, type Element, type Event, type Outcome } from './window-reference.ts';
+import { openCaseHarness, outcomeOf } from './window-engine-harness.ts';
+import { allCases, caseName, random, randomEvents, reference, type Case, type Event, type Outcome } from './window-reference.ts';
 
 const CHANNELS = 3;
 const SEEDS_PER_CASE = 4;
-const late = new OutputTag<Element>('late');
 
 type ChannelEvent = { readonly channel: number } & ({ readonly kind: 'event'; readonly event: Event } | { readonly kind: 'idle' | 'active' });
 
@@ -100,18 +94,7 @@ function referenceStream(input: readonly ChannelEvent[]): Event[] {
 }
 
 async function engine(input: readonly ChannelEvent[], c: Case, incremental: boolean): Promise<Outcome> {
-  const assigner = assignerOf(c.assigner);
-  const builder = new WindowOperatorBuilder<Element, string, Window>(assigner, (e) => e.key);
-  const trigger = triggerOf(c.trigger, assigner);
-  if (trigger !== undefined) builder.trigger(trigger);
-  builder.allowedLateness(c.lateness);
-  builder.sideOutputLateData(late);
-  const factory = incremental
-    ? builder.aggregate(new IdsAggregate(), { fn: { process: describeAggregate }, call: processWindowFunctionCall })
-    : builder.apply({ fn: { process: describePane }, call: processWindowFunctionCall });
-  const operator = factory(0) as WindowOperator<string, Element, unknown, string, Window>;
-  const harness = new OneInputOperatorTestHarness<Element, string>(operator, { keyed: true });
-  await harness.open();
+  const harness = await openCaseHarness(c, incremental, true);
   const valve = new StatusWatermarkValve(CHANNELS);
   const output = { emitWatermark: (ts: number) => harness.processWatermark(ts), emitWatermarkStatus: () => {} };
   try {
@@ -122,9 +105,7 @@ async function engine(input: readonly ChannelEvent[], c: Case, incremental: bool
     }
     // End of input: every channel ends with MAX_WATERMARK.
     for (let ch = 0; ch < CHANNELS; ch++) valve.inputWatermark(Number.MAX_SAFE_INTEGER, ch, output);
-    const records = harness.getOutput().map((r) => `${r.value}@${r.timestamp}`);
-    for (const r of harness.getSideOutput(late)) records.push(`late|${r.value.key}|${r.value.id}@${r.timestamp}`);
-    return { records: records.sort(), dropped: harness.runtimeContext.getMetricGroup().counter(LATE_ELEMENTS_DROPPED_METRIC_NAME).getCount() };
+    return outcomeOf(harness);
   } finally {
     await harness.close();
   }
