@@ -5,20 +5,13 @@
 import { toMillis, type DurationLike } from '../../common/duration.ts';
 import { ProcessingTimeTrigger } from '../triggers/processing-time-trigger.ts';
 import type { Trigger } from '../triggers/trigger.ts';
-import { TimeWindow, TimeWindowSerializer } from '../windows/time-window.ts';
-import { WindowAssigner, type WindowAssignerContext } from './window-assigner.ts';
+import type { TimeWindow } from '../windows/time-window.ts';
+import { SlidingTimeWindows } from './aligned-time-windows.ts';
+import type { WindowAssignerContext } from './window-assigner.ts';
 
-export class SlidingProcessingTimeWindows extends WindowAssigner<unknown, TimeWindow> {
-  private readonly size: number;
-  private readonly slide: number;
-  private readonly offset: number;
-
+export class SlidingProcessingTimeWindows extends SlidingTimeWindows {
   private constructor(size: number, slide: number, offset: number) {
-    super();
-    if (!(Math.abs(offset) < slide) || !(size > 0)) throw new RangeError('SlidingProcessingTimeWindows parameters must satisfy abs(offset) < slide and size > 0');
-    this.size = size;
-    this.slide = slide;
-    this.offset = offset;
+    super('SlidingProcessingTimeWindows', size, slide, offset);
   }
 
   /** Windows of `size` of processing time starting every `slide`, at epoch + `offset` + k * slide. */
@@ -31,34 +24,14 @@ export class SlidingProcessingTimeWindows extends WindowAssigner<unknown, TimeWi
   }
 
   assignWindows(_element: unknown, _timestamp: number, context: WindowAssignerContext): TimeWindow[] {
-    const now = context.getCurrentProcessingTime();
-    const windows: TimeWindow[] = [];
-    const lastStart = TimeWindow.getWindowStartWithOffset(now, this.offset, this.slide);
-    for (let start = lastStart; start > now - this.size; start -= this.slide) windows.push(new TimeWindow(start, start + this.size));
-    return windows;
-  }
-
-  getSize(): number {
-    return this.size;
-  }
-
-  getSlide(): number {
-    return this.slide;
+    return this.windowsAt(context.getCurrentProcessingTime());
   }
 
   getDefaultTrigger(): Trigger<unknown, TimeWindow> {
     return ProcessingTimeTrigger.create();
   }
 
-  getWindowSerializer(): TimeWindowSerializer {
-    return TimeWindowSerializer.INSTANCE;
-  }
-
   isEventTime(): boolean {
     return false;
-  }
-
-  override toString(): string {
-    return `SlidingProcessingTimeWindows(${this.size}, ${this.slide})`;
   }
 }

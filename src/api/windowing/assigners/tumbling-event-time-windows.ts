@@ -6,22 +6,14 @@
 import { toMillis, type DurationLike } from '../../common/duration.ts';
 import { EventTimeTrigger } from '../triggers/event-time-trigger.ts';
 import type { Trigger } from '../triggers/trigger.ts';
-import { TimeWindow, TimeWindowSerializer } from '../windows/time-window.ts';
-import { WindowAssigner, hasTimestamp, missingTimestampError, type WindowAssignerContext } from './window-assigner.ts';
+import type { TimeWindow } from '../windows/time-window.ts';
+import { TumblingTimeWindows } from './aligned-time-windows.ts';
+import { hasTimestamp, missingTimestampError, type WindowAssignerContext } from './window-assigner.ts';
 import { WindowStagger } from './window-stagger.ts';
 
-export class TumblingEventTimeWindows extends WindowAssigner<unknown, TimeWindow> {
-  private readonly size: number;
-  private readonly globalOffset: number;
-  private readonly windowStagger: WindowStagger;
-  private staggerOffset: number | null = null;
-
+export class TumblingEventTimeWindows extends TumblingTimeWindows {
   protected constructor(size: number, offset: number, windowStagger: WindowStagger) {
-    super();
-    if (!(Math.abs(offset) < size)) throw new RangeError('TumblingEventTimeWindows parameters must satisfy abs(offset) < size');
-    this.size = size;
-    this.globalOffset = offset;
-    this.windowStagger = windowStagger;
+    super('TumblingEventTimeWindows', size, offset, windowStagger);
   }
 
   /**
@@ -32,36 +24,16 @@ export class TumblingEventTimeWindows extends WindowAssigner<unknown, TimeWindow
     return new TumblingEventTimeWindows(toMillis(size, 'TumblingEventTimeWindows size'), toMillis(offset, 'TumblingEventTimeWindows offset'), windowStagger);
   }
 
-  private lastWindows: TimeWindow[] | null = null;
-
   assignWindows(_element: unknown, timestamp: number, context: WindowAssignerContext): TimeWindow[] {
     if (!hasTimestamp(timestamp)) throw missingTimestampError();
-    if (this.staggerOffset === null) this.staggerOffset = this.windowStagger.getStaggerOffset(context.getCurrentProcessingTime(), this.size);
-    const start = TimeWindow.getWindowStartWithOffset(timestamp, (this.globalOffset + this.staggerOffset) % this.size, this.size);
-    // Consecutive elements mostly fall into the same window: hand out the same (immutable) window
-    // and array again. The window operator only iterates the array.
-    let windows = this.lastWindows;
-    if (windows === null || windows[0]!.start !== start) windows = this.lastWindows = [new TimeWindow(start, start + this.size)];
-    return windows;
-  }
-
-  getSize(): number {
-    return this.size;
+    return this.windowsAt(timestamp, context);
   }
 
   getDefaultTrigger(): Trigger<unknown, TimeWindow> {
     return EventTimeTrigger.create();
   }
 
-  getWindowSerializer(): TimeWindowSerializer {
-    return TimeWindowSerializer.INSTANCE;
-  }
-
   isEventTime(): boolean {
     return true;
-  }
-
-  override toString(): string {
-    return `TumblingEventTimeWindows(${this.size})`;
   }
 }
