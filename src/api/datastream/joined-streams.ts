@@ -14,7 +14,14 @@ import type { WindowAssigner } from '../windowing/assigners/window-assigner.ts';
 import type { Evictor } from '../windowing/evictors/evictor.ts';
 import type { Trigger } from '../windowing/triggers/trigger.ts';
 import type { Window } from '../windowing/windows/window.ts';
-import { CoGroupedStreams, checkSameEnvironment, resolveKeySelector, type CoGroupedStreamsWithWindow, type TaggedUnion } from './co-grouped-streams.ts';
+import {
+  CoGroupedStreams,
+  checkSameEnvironment,
+  type CoGroupedStreamsEqualTo,
+  type CoGroupedStreamsWhere,
+  type CoGroupedStreamsWithWindow,
+  type TaggedUnion,
+} from './co-grouped-streams.ts';
 import type { DataStream } from './data-stream.ts';
 
 /** Passes the lifecycle of the wrapping coGroup function on to the user's join function. */
@@ -61,60 +68,47 @@ export class FlatJoinCoGroupFunction<T1, T2, R> extends WrappingJoinFunction<Fla
   }
 }
 
-/** Two streams to join: where() gives the first stream's key. */
+/**
+ * Two streams to join: where() gives the first stream's key. A join is a coGroup whose function
+ * pairs the elements, so each stage wraps the coGroup's.
+ */
 export class JoinedStreams<T1, T2> {
-  private readonly input1: DataStream<T1>;
-  private readonly input2: DataStream<T2>;
+  private readonly coGrouped: CoGroupedStreams<T1, T2>;
 
   constructor(input1: DataStream<T1>, input2: DataStream<T2>) {
     checkSameEnvironment(input1 as DataStream<unknown>, input2 as DataStream<unknown>, 'join');
-    this.input1 = input1;
-    this.input2 = input2;
+    this.coGrouped = new CoGroupedStreams(input1, input2);
   }
 
   where<K>(keySelector: KeySelector<T1, K>): JoinedStreamsWhere<T1, T2, K> {
-    return new JoinedStreamsWhere(this.input1, this.input2, resolveKeySelector(keySelector, 'where'));
+    return new JoinedStreamsWhere(this.coGrouped.where(keySelector));
   }
 }
 
 /** The first stream's key is set; equalTo() gives the second's. */
 export class JoinedStreamsWhere<T1, T2, K> {
-  private readonly input1: DataStream<T1>;
-  private readonly input2: DataStream<T2>;
-  private readonly keySelector1: (v: T1) => K;
+  private readonly coGrouped: CoGroupedStreamsWhere<T1, T2, K>;
 
-  constructor(input1: DataStream<T1>, input2: DataStream<T2>, keySelector1: (v: T1) => K) {
-    this.input1 = input1;
-    this.input2 = input2;
-    this.keySelector1 = keySelector1;
+  constructor(coGrouped: CoGroupedStreamsWhere<T1, T2, K>) {
+    this.coGrouped = coGrouped;
   }
 
   equalTo(keySelector: KeySelector<T2, K>): JoinedStreamsEqualTo<T1, T2, K> {
-    return new JoinedStreamsEqualTo(this.input1, this.input2, this.keySelector1, resolveKeySelector(keySelector, 'equalTo'));
+    return new JoinedStreamsEqualTo(this.coGrouped.equalTo(keySelector));
   }
 }
 
 /** Both keys are set; window() gives the windows to join in. */
 export class JoinedStreamsEqualTo<T1, T2, K> {
-  private readonly input1: DataStream<T1>;
-  private readonly input2: DataStream<T2>;
-  private readonly keySelector1: (v: T1) => K;
-  private readonly keySelector2: (v: T2) => K;
+  private readonly coGrouped: CoGroupedStreamsEqualTo<T1, T2, K>;
 
-  constructor(input1: DataStream<T1>, input2: DataStream<T2>, keySelector1: (v: T1) => K, keySelector2: (v: T2) => K) {
-    this.input1 = input1;
-    this.input2 = input2;
-    this.keySelector1 = keySelector1;
-    this.keySelector2 = keySelector2;
+  constructor(coGrouped: CoGroupedStreamsEqualTo<T1, T2, K>) {
+    this.coGrouped = coGrouped;
   }
 
   window<W extends Window>(assigner: WindowAssigner<TaggedUnion<T1, T2>, W>): JoinedStreamsWithWindow<T1, T2, K, W> {
     if (assigner === null || assigner === undefined) throw invalidPipeline('window() of a join needs a WindowAssigner');
-    const coGrouped = new CoGroupedStreams(this.input1, this.input2)
-      .where(this.keySelector1)
-      .equalTo(this.keySelector2)
-      .window(assigner);
-    return new JoinedStreamsWithWindow(coGrouped);
+    return new JoinedStreamsWithWindow(this.coGrouped.window(assigner));
   }
 }
 
