@@ -5,18 +5,13 @@
  * AllWindowFunction / ProcessAllWindowFunction (no key) as window functions.
  */
 import { ErrorCodes, FlinkError, invalidPipeline } from '../../errors.ts';
-import { toMillis, type DurationLike } from '../common/duration.ts';
 import { AbstractRichFunction } from '../common/rich-functions.ts';
 import type { ReduceFunction } from '../common/functions.ts';
-import type { OutputTag } from '../common/output-tag.ts';
 import type { AggregateFunction } from '../state/state.ts';
 import type { WindowAssigner } from '../windowing/assigners/window-assigner.ts';
-import type { Evictor } from '../windowing/evictors/evictor.ts';
-import type { Trigger } from '../windowing/triggers/trigger.ts';
 import type { Window } from '../windowing/windows/window.ts';
 import { isProcessWindowFunction, type AllWindowFunction, type ProcessAllWindowFunctionLike } from '../functions/window-functions.ts';
 import type { KeySelectorFn, OperatorFactory } from '../../graph/transformation.ts';
-import { maxAggregation, maxByAggregation, minAggregation, minByAggregation, sumAggregation } from '../../runtime/operators/keyed-aggregations.ts';
 import {
   allWindowFunctionCall,
   passThroughWindowFunctionCall,
@@ -24,7 +19,7 @@ import {
 } from '../../runtime/operators/windowing/internal-window-function.ts';
 import { WindowOperatorBuilder, type WindowFunctionSpec } from '../../runtime/operators/windowing/window-operator-builder.ts';
 import type { DataStream } from './data-stream.ts';
-import type { FieldExpression } from './keyed-stream.ts';
+import { WindowedStreamBase } from './windowed-stream-base.ts';
 
 /** The window function of reduce()/aggregate() on windowAll(): a ProcessAllWindowFunction or an AllWindowFunction. */
 export type AllWindowFunctionArgument<IN, OUT, W extends Window> = ProcessAllWindowFunctionLike<IN, OUT, W> | AllWindowFunction<IN, OUT, W>;
@@ -32,36 +27,15 @@ export type AllWindowFunctionArgument<IN, OUT, W extends Window> = ProcessAllWin
 /** Flink's NullByteKeySelector: every record has the same key. */
 const nullByteKeySelector = (_value: unknown): number => 0;
 
-export class AllWindowedStream<T, W extends Window> {
+export class AllWindowedStream<T, W extends Window> extends WindowedStreamBase<T, number, W> {
   private readonly input: DataStream<T>;
-  private readonly builder: WindowOperatorBuilder<T, number, W>;
 
   constructor(input: DataStream<T>, windowAssigner: WindowAssigner<T, W>) {
     if (windowAssigner === null || windowAssigner === undefined || typeof windowAssigner.assignWindows !== 'function') {
       throw invalidPipeline(`windowAll() needs a WindowAssigner (e.g. TumblingEventTimeWindows.of(size)), got ${String(windowAssigner)}`);
     }
+    super(new WindowOperatorBuilder<T, number, W>(windowAssigner, nullByteKeySelector));
     this.input = input.keyBy<number>(nullByteKeySelector);
-    this.builder = new WindowOperatorBuilder<T, number, W>(windowAssigner, nullByteKeySelector);
-  }
-
-  trigger(trigger: Trigger<T, W> | Trigger<unknown, W> | Trigger<unknown, Window>): this {
-    this.builder.trigger(trigger as Trigger<T, W>);
-    return this;
-  }
-
-  evictor(evictor: Evictor<T, W> | Evictor<unknown, W> | Evictor<unknown, Window>): this {
-    this.builder.evictor(evictor as Evictor<T, W>);
-    return this;
-  }
-
-  allowedLateness(lateness: DurationLike): this {
-    this.builder.allowedLateness(toMillis(lateness, 'allowedLateness(lateness)'));
-    return this;
-  }
-
-  sideOutputLateData(outputTag: OutputTag<T>): this {
-    this.builder.sideOutputLateData(outputTag);
-    return this;
   }
 
   reduce(reduceFunction: ReduceFunction<T>): DataStream<T>;
@@ -89,26 +63,6 @@ export class AllWindowedStream<T, W extends Window> {
 
   apply<R>(windowFunction: AllWindowFunction<T, R, W>): DataStream<R> {
     return this.transform<R>(this.builder.apply(allWindowFunctionSpec<T, R, W>(windowFunction)));
-  }
-
-  sum(field?: FieldExpression): DataStream<T> {
-    return this.reduce(sumAggregation<T>(field));
-  }
-  min(field?: FieldExpression): DataStream<T> {
-    return this.reduce(minAggregation<T>(field));
-  }
-  max(field?: FieldExpression): DataStream<T> {
-    return this.reduce(maxAggregation<T>(field));
-  }
-  minBy(field?: FieldExpression, first = true): DataStream<T> {
-    return this.reduce(minByAggregation<T>(field, first));
-  }
-  maxBy(field?: FieldExpression, first = true): DataStream<T> {
-    return this.reduce(maxByAggregation<T>(field, first));
-  }
-
-  getAllowedLateness(): number {
-    return this.builder.getAllowedLateness();
   }
 
   /** The window operator runs with parallelism 1 (Flink's forceNonParallel). */

@@ -6,18 +6,13 @@
  * maxTimestamp(); getSideOutput(tag) on it reads the late data and the function's side outputs.
  */
 import { ErrorCodes, FlinkError, invalidPipeline } from '../../errors.ts';
-import { toMillis, type DurationLike } from '../common/duration.ts';
 import { AbstractRichFunction } from '../common/rich-functions.ts';
 import type { ReduceFunction } from '../common/functions.ts';
-import type { OutputTag } from '../common/output-tag.ts';
 import type { AggregateFunction } from '../state/state.ts';
 import type { WindowAssigner } from '../windowing/assigners/window-assigner.ts';
-import type { Evictor } from '../windowing/evictors/evictor.ts';
-import type { Trigger } from '../windowing/triggers/trigger.ts';
 import type { Window } from '../windowing/windows/window.ts';
 import { isProcessWindowFunction, type ProcessWindowFunctionLike, type WindowFunction } from '../functions/window-functions.ts';
 import type { KeySelectorFn, OperatorFactory } from '../../graph/transformation.ts';
-import { maxAggregation, maxByAggregation, minAggregation, minByAggregation, sumAggregation } from '../../runtime/operators/keyed-aggregations.ts';
 import {
   passThroughWindowFunctionCall,
   processWindowFunctionCall,
@@ -25,45 +20,21 @@ import {
 } from '../../runtime/operators/windowing/internal-window-function.ts';
 import { WindowOperatorBuilder, type WindowFunctionSpec } from '../../runtime/operators/windowing/window-operator-builder.ts';
 import type { DataStream } from './data-stream.ts';
-import type { FieldExpression, KeyedStream } from './keyed-stream.ts';
+import { WindowedStreamBase } from './windowed-stream-base.ts';
+import type { KeyedStream } from './keyed-stream.ts';
 
 /** The window function of reduce()/aggregate(): a ProcessWindowFunction (an object with process()) or a WindowFunction. */
 export type WindowFunctionArgument<IN, OUT, K, W extends Window> = ProcessWindowFunctionLike<IN, OUT, K, W> | WindowFunction<IN, OUT, K, W>;
 
-export class WindowedStream<T, K, W extends Window> {
+export class WindowedStream<T, K, W extends Window> extends WindowedStreamBase<T, K, W> {
   private readonly input: KeyedStream<T, K>;
-  private readonly builder: WindowOperatorBuilder<T, K, W>;
 
   constructor(input: KeyedStream<T, K>, windowAssigner: WindowAssigner<T, W>) {
     if (windowAssigner === null || windowAssigner === undefined || typeof windowAssigner.assignWindows !== 'function') {
       throw invalidPipeline(`window() needs a WindowAssigner (e.g. TumblingEventTimeWindows.of(size)), got ${String(windowAssigner)}`);
     }
+    super(new WindowOperatorBuilder<T, K, W>(windowAssigner, input.getKeySelector()));
     this.input = input;
-    this.builder = new WindowOperatorBuilder<T, K, W>(windowAssigner, input.getKeySelector());
-  }
-
-  /** Replaces the assigner's default trigger; merging assigners need a trigger that canMerge(). */
-  trigger(trigger: Trigger<T, W> | Trigger<unknown, W> | Trigger<unknown, Window>): this {
-    this.builder.trigger(trigger as Trigger<T, W>);
-    return this;
-  }
-
-  /** Removes elements of a pane before and/or after the window function; panes then keep their elements. */
-  evictor(evictor: Evictor<T, W> | Evictor<unknown, W> | Evictor<unknown, Window>): this {
-    this.builder.evictor(evictor as Evictor<T, W>);
-    return this;
-  }
-
-  /** How long after a window's end (by the watermark) late elements still update it; 0 by default. */
-  allowedLateness(lateness: DurationLike): this {
-    this.builder.allowedLateness(toMillis(lateness, 'allowedLateness(lateness)'));
-    return this;
-  }
-
-  /** Sends elements that arrive after every window they belong to was cleaned up to this side output. */
-  sideOutputLateData(outputTag: OutputTag<T>): this {
-    this.builder.sideOutputLateData(outputTag);
-    return this;
   }
 
   /** Reduces each pane incrementally; with `windowFunction`, it gets the reduced value and the window. */
@@ -97,28 +68,8 @@ export class WindowedStream<T, K, W extends Window> {
     return this.transform<R>(this.builder.apply(windowFunctionSpec<T, R, K, W>(windowFunction)));
   }
 
-  sum(field?: FieldExpression): DataStream<T> {
-    return this.reduce(sumAggregation<T>(field));
-  }
-  min(field?: FieldExpression): DataStream<T> {
-    return this.reduce(minAggregation<T>(field));
-  }
-  max(field?: FieldExpression): DataStream<T> {
-    return this.reduce(maxAggregation<T>(field));
-  }
-  minBy(field?: FieldExpression, first = true): DataStream<T> {
-    return this.reduce(minByAggregation<T>(field, first));
-  }
-  maxBy(field?: FieldExpression, first = true): DataStream<T> {
-    return this.reduce(maxByAggregation<T>(field, first));
-  }
-
   getInputType(): KeyedStream<T, K> {
     return this.input;
-  }
-
-  getAllowedLateness(): number {
-    return this.builder.getAllowedLateness();
   }
 
   private transform<R>(factory: OperatorFactory): DataStream<R> {
