@@ -4,10 +4,11 @@
  * MessagePort it is given) or by TCP (connecting to the given port), read until end of partition.
  * It checks what it read (a sum over the records) and, when records carry their send time as
  * timestamp, measures latency per record into an array sized up front (no growth pauses).
- * 100-byte records are read in place (views into the network buffer, valid until the next poll).
+ * Records are read with pollSerialized: a batch is the network buffer with the offsets of its
+ * records (valid until the next poll); 100-byte records are touched where they are (one byte each,
+ * as the raw receivers do), objects are deserialized one by one from the buffer.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { RecordBatch } from '../../src/runtime/io/record-batch.ts';
 import { EndOfPartitionEvent } from '../../src/runtime/io/stream-events.ts';
 import { FlinkMemoryManager } from '../../src/runtime/network/memory/flink-memory-manager.ts';
 import { NetworkBufferPool } from '../../src/runtime/network/buffer/network-buffer-pool.ts';
@@ -15,6 +16,7 @@ import { NetworkInputChannel } from '../../src/runtime/network/channel/network-i
 import { WorkerPartitionClient } from '../../src/runtime/network/transport/worker-partition-client.ts';
 import { WorkerRingPartitionClient } from '../../src/runtime/network/transport/worker-ring-partition-client.ts';
 import { TcpPartitionClient } from '../../src/runtime/network/transport/tcp-partition-client.ts';
+import { SerializedRecordBatch } from '../../src/runtime/network/serialization/serialized-record-batch.ts';
 import { MsgpackRecordSerializer, RawBytesRecordSerializer, type ChannelRecordSerializer } from '../../src/runtime/network/serialization/record-serializers.ts';
 
 export interface ReceiverSetup {
@@ -60,15 +62,20 @@ let measured = 0;
 let done = false;
 
 function consume(): void {
-  for (let item = input.poll(); item !== undefined; item = input.poll()) {
-    if (item instanceof RecordBatch) {
-      const values = item.values;
-      records += values.length;
-      if (setup.records === 'bytes') for (let i = 0; i < values.length; i++) sum += (values[i] as Uint8Array)[0]!;
-      else for (let i = 0; i < values.length; i++) sum += (values[i] as { id: number }).id % 251;
-      if (setup.latency && item.timestamps !== null) {
+  for (let item = input.pollSerialized(); item !== undefined; item = input.pollSerialized()) {
+    if (item instanceof SerializedRecordBatch) {
+      const n = item.length;
+      records += n;
+      // Each record touched once where it is, as the raw receivers do; objects are deserialized.
+      if (setup.records === 'bytes') {
+        const bytes = item.bytes;
+        for (let i = 0; i < n; i++) sum += bytes[item.start(i)]!;
+      } else {
+        for (let i = 0; i < n; i++) sum += (item.get(i) as { id: number }).id % 251;
+      }
+      if (setup.latency && item.hasTimestamps) {
         const now = performance.timeOrigin + performance.now();
-        for (let i = 0; i < values.length && measured < latencies.length; i++) latencies[measured++] = now - item.timestamps[i]!;
+        for (let i = 0; i < n && measured < latencies.length; i++) latencies[measured++] = now - item.timestampAt(i);
       }
     } else if (item === EndOfPartitionEvent.INSTANCE) {
       finish();
@@ -86,9 +93,8 @@ function finish(): void {
     const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
     latency = [at(0.5), at(0.9), at(0.99), sorted[sorted.length - 1]!];
   }
-  // The ring is the receiving memory of the ring transport (its channel holds no pool buffers).
-  const ringBytes = client instanceof WorkerRingPartitionClient ? client.ringBytes : 0;
-  const result: ReceiverResult = { records, sum, latency, peakReceiverMemory: memory.getStatistics().peakUsedBytes + ringBytes };
+  // The ring transport's slots are segments of the same network memory.
+  const result: ReceiverResult = { records, sum, latency, peakReceiverMemory: memory.getStatistics().peakUsedBytes };
   parentPort!.postMessage(result);
   input.release();
   if (client instanceof TcpPartitionClient) client.destroy();
@@ -110,7 +116,7 @@ input.setConsumer({
 
 const client =
   setup.transport === 'ring'
-    ? new WorkerRingPartitionClient(setup.port!, setup.segmentSize, 'benchmark producer', { slots: 8 })
+    ? new WorkerRingPartitionClient(setup.port!, network, 'benchmark producer', { slots: 8 })
     : setup.transport === 'worker'
       ? new WorkerPartitionClient(setup.port!, setup.segmentSize, 'benchmark producer')
       : await TcpPartitionClient.connect('127.0.0.1', setup.tcpPort!, setup.segmentSize);

@@ -4,10 +4,10 @@
  * NetworkOutputChannel (serialization into 32 KiB buffers, credit-based flow control, backlog) and
  * a NetworkInputChannel (deserialization, credits), over the worker transports (the
  * SharedArrayBuffer ring, the default, and transferred buffers) and over loopback TCP.
- * - throughput with raw 100-byte records (Uint8Array, copied into buffers, read in place as views
- *   valid until the next poll), next to the raw transport moving the same bytes (the ring against
- *   the raw ring, the faster raw way between threads, and against raw postMessage), and with
- *   ~100-byte objects through the default MessagePack serializer;
+ * - throughput with raw 100-byte records (Uint8Array, copied into buffers, read in place: a batch
+ *   is the buffer with its records' offsets, valid until the next poll), next to the raw transport
+ *   moving the same bytes (the ring against the raw ring, the faster raw way between threads, and
+ *   against raw postMessage), and with ~100-byte objects through the default MessagePack serializer;
  * - latency percentiles at half of the measured engine throughput, flushing every millisecond.
  *
  *   npx node bench/network/network-transports.ts [records] [--markdown]

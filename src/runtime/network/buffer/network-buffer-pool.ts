@@ -51,6 +51,23 @@ export class NetworkBufferPool {
     return this.memory.allocate(count * this.segmentSize, owner);
   }
 
+  /**
+   * `count` segments of shared memory for a ring between threads (never reused once released; see
+   * FlinkMemoryManager), all or none.
+   */
+  requestSharedSegments(count: number, owner: string): MemorySegment[] {
+    if (count > this.memory.availableSegments) {
+      const free = this.memory.availableSegments;
+      throw insufficientMemory(
+        `Insufficient network memory for ${owner}: required ${count} buffers of shared memory, but only ${free} of ${this.memory.totalSegments} ` +
+          `(${formatBytes(free * this.segmentSize)} of ${formatBytes(this.memory.totalSegments * this.segmentSize)}) are free. ` +
+          `Raise taskmanager.memory.network.* or use fewer ring slots per channel.`,
+        { required: count, available: free },
+      );
+    }
+    return this.memory.allocateShared(count, owner);
+  }
+
   tryRequestSegment(): MemorySegment | null {
     return this.memory.tryAllocateSegment();
   }

@@ -11,8 +11,7 @@
  * each arriving buffer as it comes, in sequence.
  */
 import { RingQueue } from '../../../utils/ring-queue.ts';
-import { RecordBatch } from '../../io/record-batch.ts';
-import type { ChannelItem } from '../../io/stream-events.ts';
+import type { ChannelItem, StreamEvent } from '../../io/stream-events.ts';
 import type { ChannelConsumer } from '../../io/local-channel.ts';
 import type { LocalBufferPool } from '../buffer/local-buffer-pool.ts';
 import type { NetworkBuffer } from '../buffer/network-buffer.ts';
@@ -22,6 +21,7 @@ import { CreditBasedFlowController } from '../credit/credit-based-flow-controlle
 import { networkError } from '../network-errors.ts';
 import { illegalState } from '../../../errors.ts';
 import { SpillingRecordDeserializer } from '../serialization/spilling-record-deserializer.ts';
+import { SerializedRecordBatch } from '../serialization/serialized-record-batch.ts';
 import type { ChannelRecordSerializer } from '../serialization/record-serializers.ts';
 
 /** What a transport offers an input channel once it has requested its partition. */
@@ -62,6 +62,8 @@ export class NetworkInputChannel<T = unknown> {
   private released = false;
   private failure: Error | null = null;
   private readonly creditedByTransport: boolean;
+  /** The serializer's values are views into the buffer: it is kept until the next poll. */
+  private readonly readsInPlace: boolean;
   recordsIn = 0;
   buffersIn = 0;
   bytesIn = 0;
@@ -70,6 +72,7 @@ export class NetworkInputChannel<T = unknown> {
     this.name = options.name;
     this.index = options.index ?? 0;
     this.creditedByTransport = options.creditedByTransport === true;
+    this.readsInPlace = options.serializer.readsInPlace === true;
     if (this.creditedByTransport && (options.exclusiveBuffers !== 0 || options.floatingPool !== null)) {
       throw illegalState(`Input channel '${options.name}': a transport that brings its own buffers needs exclusiveBuffers 0 and no floating pool`);
     }
@@ -158,15 +161,32 @@ export class NetworkInputChannel<T = unknown> {
     return this.unreadFrames > 0 || this.failure !== null;
   }
 
-  /** The next batch or event, in the order they were pushed; undefined when none is complete. */
+  /**
+   * The next batch or event, in the order they were pushed; undefined when none is complete. The
+   * batch's records are deserialized into a RecordBatch (views into the buffer, valid until the
+   * next poll, when the serializer reads in place).
+   */
   poll(): ChannelItem | undefined {
+    const item = this.pollSerialized();
+    if (!(item instanceof SerializedRecordBatch)) return item;
+    const batch = item.toRecordBatch();
+    // Nothing points into the buffer any more: its credit goes back now, not at the next poll.
+    if (!this.readsInPlace) this.deserializer.recycleRetired();
+    return batch;
+  }
+
+  /**
+   * The next batch or event, with the batch's records left serialized in the network buffer (see
+   * SerializedRecordBatch): the batch is valid until the next poll, which recycles its buffer.
+   */
+  pollSerialized(): SerializedRecordBatch<T> | StreamEvent | undefined {
     if (this.failure !== null) throw this.failure;
     for (;;) {
       const item = this.deserializer.next();
       if (item !== null) {
-        if (item instanceof RecordBatch) {
-          this.unreadFrames -= item.values.length;
-          this.recordsIn += item.values.length;
+        if (item instanceof SerializedRecordBatch) {
+          this.unreadFrames -= item.length;
+          this.recordsIn += item.length;
         } else {
           this.unreadFrames--;
         }

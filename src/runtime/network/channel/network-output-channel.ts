@@ -26,6 +26,12 @@ export interface BufferSender {
   readonly peer: string;
   /** Sends the buffer; the transport recycles it once the bytes are out. */
   sendBuffer(buffer: NetworkBuffer, sequenceNumber: number, backlog: number): void;
+  /**
+   * Credit given since it was last reported that the transport can read without a message (a
+   * ring's freed slots, in shared memory); asked when the channel has backlog and no credit. 0 when
+   * there is none: the transport then reports the next credit with `addCredits`.
+   */
+  pollCredits?(): number;
 }
 
 export interface NetworkOutputChannelOptions<T> {
@@ -156,7 +162,13 @@ export class NetworkOutputChannel<T = unknown> {
     const sender = this.sender;
     if (sender === null) return;
     let sent = false;
-    while (this.backlog.size > 0 && this.credits.consumeCredits(0, 1)) {
+    while (this.backlog.size > 0) {
+      if (!this.credits.consumeCredits(0, 1)) {
+        const polled = sender.pollCredits === undefined ? 0 : sender.pollCredits();
+        if (polled === 0) break;
+        this.credits.addCredits(0, polled);
+        continue;
+      }
       const buffer = this.backlog.shift()!;
       this.buffersOut++;
       this.bytesOut += buffer.size;

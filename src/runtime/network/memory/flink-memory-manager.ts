@@ -4,6 +4,11 @@
  * when released and handed out again, so the budget is never exceeded and steady-state work
  * allocates nothing. A request that the budget cannot serve fails with an error saying what was
  * asked and what is left — it never grows the budget.
+ *
+ * Segments of shared memory (a SharedArrayBuffer each, for rings between threads) count against
+ * the same budget but are never reused: the other thread may still write into one it has not yet
+ * seen released, so a released shared segment's memory is dropped and only its place in the
+ * budget (and its id) is reused.
  */
 import { formatBytes, insufficientMemory } from '../network-errors.ts';
 import { illegalState } from '../../../errors.ts';
@@ -44,6 +49,8 @@ export class FlinkMemoryManager {
   readonly totalSegments: number;
   readonly name: string;
   private readonly free: MemorySegment[] = [];
+  /** Ids of released shared segments, whose memory was dropped: taken before new ids. */
+  private readonly freeIds: number[] = [];
   private created = 0;
   private allocatedCount = 0;
   private requested = 0;
@@ -88,6 +95,31 @@ export class FlinkMemoryManager {
     return segments;
   }
 
+  /**
+   * `count` whole segments of shared memory (see above), all or none. A cached free segment's
+   * memory is dropped for each, so the memory held never exceeds the budget.
+   */
+  allocateShared(count: number, owner = 'an allocation'): MemorySegment[] {
+    if (!(count > 0) || !Number.isInteger(count)) throw illegalState(`${this.name}: cannot allocate ${count} shared segments for ${owner}`);
+    if (count > this.availableSegments) {
+      throw insufficientMemory(
+        `${this.name}: cannot allocate ${count} shared segments of ${formatBytes(this.segmentSize)} for ${owner}; ` +
+          `only ${this.availableSegments} of ${this.totalSegments} segments (${formatBytes(this.availableSegments * this.segmentSize)}) are free`,
+        { requestedBytes: count * this.segmentSize, availableBytes: this.availableSegments * this.segmentSize },
+      );
+    }
+    const segments = new Array<MemorySegment>(count);
+    for (let i = 0; i < count; i++) {
+      const id = this.free.pop()?.id ?? this.freeIds.pop() ?? this.created++;
+      const segment = new MemorySegment(id, this.segmentSize, new SharedArrayBuffer(this.segmentSize));
+      this.account(segment);
+      segment.requestedBytes = this.segmentSize;
+      this.requested += this.segmentSize;
+      segments[i] = segment;
+    }
+    return segments;
+  }
+
   /** One whole segment, or null when the budget is used up (the buffer pools' hot path). */
   tryAllocateSegment(): MemorySegment | null {
     if (this.allocatedCount === this.totalSegments) return null;
@@ -124,12 +156,17 @@ export class FlinkMemoryManager {
   }
 
   private take(): MemorySegment {
-    const segment = this.free.pop() ?? new MemorySegment(this.created++, this.segmentSize);
+    const freeId = this.free.length === 0 ? this.freeIds.pop() : undefined;
+    const segment = this.free.pop() ?? new MemorySegment(freeId ?? this.created++, this.segmentSize);
+    this.account(segment);
+    return segment;
+  }
+
+  private account(segment: MemorySegment): void {
     segment.allocated = true;
     this.allocatedCount++;
     this.allocationCount++;
     if (this.allocatedCount > this.peakSegments) this.peakSegments = this.allocatedCount;
-    return segment;
   }
 
   private releaseOne(segment: MemorySegment): void {
@@ -141,6 +178,7 @@ export class FlinkMemoryManager {
     segment.requestedBytes = 0;
     this.allocatedCount--;
     this.releaseCount++;
-    this.free.push(segment);
+    if (segment.isShared) this.freeIds.push(segment.id);
+    else this.free.push(segment);
   }
 }

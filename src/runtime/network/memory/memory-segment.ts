@@ -32,6 +32,17 @@ export class MemorySegment {
     return this.view;
   }
 
+  /** Whether the memory is shared with other threads (a SharedArrayBuffer). */
+  get isShared(): boolean {
+    return this.memory instanceof SharedArrayBuffer;
+  }
+
+  /** The shared memory of a shared segment (to send to the other thread). */
+  get sharedMemory(): SharedArrayBuffer {
+    if (!(this.memory instanceof SharedArrayBuffer)) throw illegalState(`Memory segment ${this.id} is not shared memory`);
+    return this.memory;
+  }
+
   get isDetached(): boolean {
     return this.memory === null;
   }

@@ -9,13 +9,14 @@
  *           | WATERMARK                timestamp:f64le
  *           | WATERMARK_STATUS         idle:u8
  *           | END_OF_PARTITION
+ *           | END_OF_DATA
  *           | CHECKPOINT_BARRIER       checkpointId:f64le  timestamp:f64le  unaligned:u8  alignedTimeoutMs:f64le
  *
  * The first byte of every body is its tag. Events are frames like records, so they keep their
  * place between records; the producer ends the buffer after an event so it is not held back.
  */
 import { Watermark } from '../../../api/common/watermark.ts';
-import { CheckpointBarrier, EndOfPartitionEvent, WatermarkStatus, type StreamEvent } from '../../io/stream-events.ts';
+import { CheckpointBarrier, EndOfDataEvent, EndOfPartitionEvent, WatermarkStatus, type StreamEvent } from '../../io/stream-events.ts';
 import { illegalState } from '../../../errors.ts';
 
 export const FrameTag = {
@@ -25,6 +26,7 @@ export const FrameTag = {
   WATERMARK_STATUS: 3,
   END_OF_PARTITION: 4,
   CHECKPOINT_BARRIER: 5,
+  END_OF_DATA: 6,
 } as const;
 
 export const LENGTH_BYTES = 4;
@@ -39,6 +41,7 @@ export function serializeEvent(event: StreamEvent): Uint8Array {
   }
   if (event instanceof WatermarkStatus) return Uint8Array.of(FrameTag.WATERMARK_STATUS, event.idle ? 1 : 0);
   if (event instanceof EndOfPartitionEvent) return Uint8Array.of(FrameTag.END_OF_PARTITION);
+  if (event instanceof EndOfDataEvent) return Uint8Array.of(FrameTag.END_OF_DATA);
   if (event instanceof CheckpointBarrier) {
     const body = new Uint8Array(26);
     body[0] = FrameTag.CHECKPOINT_BARRIER;
@@ -65,6 +68,8 @@ export function deserializeEvent(bytes: Uint8Array, start: number, end: number):
       return bytes[start + 1] === 1 ? WatermarkStatus.IDLE : WatermarkStatus.ACTIVE;
     case FrameTag.END_OF_PARTITION:
       return EndOfPartitionEvent.INSTANCE;
+    case FrameTag.END_OF_DATA:
+      return EndOfDataEvent.INSTANCE;
     case FrameTag.CHECKPOINT_BARRIER: {
       const v = view();
       return new CheckpointBarrier(v.getFloat64(1, true), v.getFloat64(9, true), bytes[start + 17] === 1, v.getFloat64(18, true));

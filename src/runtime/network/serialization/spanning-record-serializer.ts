@@ -15,6 +15,8 @@ import type { NetworkBuffer } from '../buffer/network-buffer.ts';
 import { FrameTag, LENGTH_BYTES, serializeEvent } from './frame-format.ts';
 import type { ChannelRecordSerializer } from './record-serializers.ts';
 
+const TIMESTAMP_BYTES = 8;
+
 export interface BufferProvider {
   /** A fresh buffer, or null when none is available now. */
   requestBuffer(): NetworkBuffer | null;
@@ -57,16 +59,80 @@ export class SpanningRecordSerializer<T> {
   writeBatch(batch: RecordBatch<T>): void {
     const values = batch.values;
     const timestamps = batch.timestamps;
-    for (let i = 0; i < values.length; i++) {
-      const timestamp = timestamps === null ? NO_TIMESTAMP : timestamps[i]!;
-      this.writeRecord(values[i]!, timestamp);
+    const serializer = this.serializer;
+    const n = values.length;
+    let i = 0;
+    while (i < n) {
+      const buffer = this.current;
+      if (buffer === null || this.pending.length > 0) {
+        this.writeRecord(values[i]!, timestamps === null ? NO_TIMESTAMP : timestamps[i]!);
+        i++;
+        continue;
+      }
+      // The hot loop: frames that fit the current buffer, written with its state in locals.
+      const bytes = this.bytes;
+      const view = this.view;
+      const capacity = buffer.capacity;
+      const from = buffer.size;
+      let at = from;
+      let frames = 0;
+      let payload: Uint8Array | null = null;
+      let timestamp = NO_TIMESTAMP;
+      if (timestamps === null) {
+        // Records without timestamps (a loop of its own: the check per record costs a tenth).
+        for (; i < n; i++) {
+          const record = serializer.serialize(values[i]!);
+          const bodyLength = 1 + record.length;
+          if (capacity - at < LENGTH_BYTES + bodyLength) {
+            payload = record;
+            break;
+          }
+          view.setUint32(at, bodyLength, true);
+          bytes[at + LENGTH_BYTES] = FrameTag.RECORD;
+          bytes.set(record, at + LENGTH_BYTES + 1);
+          at += LENGTH_BYTES + bodyLength;
+          frames++;
+        }
+      } else {
+        for (; i < n; i++) {
+          const record = serializer.serialize(values[i]!);
+          timestamp = timestamps[i]!;
+          const bodyLength = (timestamp === NO_TIMESTAMP ? 1 : 1 + TIMESTAMP_BYTES) + record.length;
+          if (capacity - at < LENGTH_BYTES + bodyLength) {
+            payload = record;
+            break;
+          }
+          view.setUint32(at, bodyLength, true);
+          if (timestamp === NO_TIMESTAMP) {
+            bytes[at + LENGTH_BYTES] = FrameTag.RECORD;
+          } else {
+            bytes[at + LENGTH_BYTES] = FrameTag.RECORD_WITH_TIMESTAMP;
+            view.setFloat64(at + LENGTH_BYTES + 1, timestamp, true);
+          }
+          bytes.set(record, at + LENGTH_BYTES + bodyLength - record.length);
+          at += LENGTH_BYTES + bodyLength;
+          frames++;
+        }
+      }
+      buffer.size = at;
+      buffer.frames += frames;
+      this.bytesWritten += at - from;
+      if (at === capacity) this.finishBuffer();
+      if (payload !== null) {
+        // Record i is serialized (once: a serializer may keep state) but does not fit: it spans.
+        this.writeSerialized(payload, timestamp);
+        i++;
+      }
     }
   }
 
   writeRecord(value: T, timestamp: number): void {
-    const payload = this.serializer.serialize(value);
+    this.writeSerialized(this.serializer.serialize(value), timestamp);
+  }
+
+  private writeSerialized(payload: Uint8Array, timestamp: number): void {
     const withTimestamp = timestamp !== NO_TIMESTAMP;
-    const bodyLength = 1 + (withTimestamp ? 8 : 0) + payload.length;
+    const bodyLength = 1 + (withTimestamp ? TIMESTAMP_BYTES : 0) + payload.length;
     const frameLength = LENGTH_BYTES + bodyLength;
     const buffer = this.current;
     if (buffer !== null && this.pending.length === 0 && buffer.capacity - buffer.size >= frameLength) {
@@ -77,7 +143,7 @@ export class SpanningRecordSerializer<T> {
       this.bytes[at++] = withTimestamp ? FrameTag.RECORD_WITH_TIMESTAMP : FrameTag.RECORD;
       if (withTimestamp) {
         this.view.setFloat64(at, timestamp, true);
-        at += 8;
+        at += TIMESTAMP_BYTES;
       }
       this.bytes.set(payload, at);
       buffer.size = at + payload.length;

@@ -1,22 +1,26 @@
 /*
  * The reading side of the frame format (Flink's SpillingAdaptiveSpanningRecordDeserializer): turns
- * the received buffers of one channel back into record batches and events, in order. Records are
- * read in place from the buffer; a frame that continues into the next buffer is gathered in a spill
- * array of exactly its size. A buffer is recycled as soon as its last byte is read, which is what
- * returns its credit to the sender — unless the serializer reads in place (its values are views into
- * the buffer): then a buffer whose records went out in a batch is retired, and recycled on the next
- * call, once the caller is done with that batch.
+ * the received buffers of one channel back into batches of records and events, in order. Records
+ * stay where they are: a batch is the buffer with the offsets of its records' values (a
+ * SerializedRecordBatch the caller iterates), so reading costs a walk over the frames and nothing
+ * per record; a frame that continues into the next buffer is gathered in a spill array and comes
+ * as a batch of its own. A buffer is recycled as soon as its last byte is read, which is what
+ * returns its credit to the sender — or, when records of it went out in the batch just returned,
+ * on the next call (or `recycleRetired()`), once the caller is done with that batch.
  */
-import { RecordBatch } from '../../io/record-batch.ts';
-import type { ChannelItem } from '../../io/stream-events.ts';
+import type { StreamEvent } from '../../io/stream-events.ts';
 import { illegalState } from '../../../errors.ts';
 import type { NetworkBuffer } from '../buffer/network-buffer.ts';
 import { FrameTag, LENGTH_BYTES, deserializeEvent } from './frame-format.ts';
 import type { ChannelRecordSerializer } from './record-serializers.ts';
+import { SerializedRecordBatch } from './serialized-record-batch.ts';
+
+/** Tag, timestamp. */
+const TIMESTAMPED_BODY_BYTES = 9;
+/** Up to this many bytes, a copy loop costs less than a view and set(). */
+const SMALL_COPY_BYTES = 32;
 
 export class SpillingRecordDeserializer<T> {
-  private readonly serializer: ChannelRecordSerializer<T>;
-  private readonly readRange: (bytes: Uint8Array, start: number, end: number) => T;
   private buffer: NetworkBuffer | null = null;
   private bytes: Uint8Array = new Uint8Array(0);
   private view: DataView = new DataView(new ArrayBuffer(0));
@@ -24,29 +28,33 @@ export class SpillingRecordDeserializer<T> {
   private limit = 0;
   // A frame split across buffers: its length header (possibly split too) and its body.
   private readonly header = new Uint8Array(LENGTH_BYTES);
+  private readonly headerView = new DataView(this.header.buffer);
   private headerFilled = 0;
   private spill: Uint8Array | null = null;
+  /** The length of the frame's body being gathered into `spill` (which may be longer). */
+  private spillLength = 0;
   private spillFilled = 0;
+  /**
+   * The spill of frames up to a segment in size, reused: a body gathered in it is read before the
+   * next one is (a batch is valid until the next call), and nearly every buffer ends with a frame
+   * that continues in the next, which would otherwise cost a new ArrayBuffer per buffer.
+   */
+  private spillScratch = new Uint8Array(0);
   /** What the channel is called in errors about corrupt frames. */
   private readonly channelName: string;
-  private held: ChannelItem | null = null;
-  private readonly readsInPlace: boolean;
-  /** A used-up buffer that records of the last batch still point into (reading in place only). */
+  /** The one batch object of this channel, reused by every call. */
+  private readonly batch: SerializedRecordBatch<T>;
+  /** A used-up buffer that the records of the last batch are in. */
   private retired: NetworkBuffer | null = null;
-  /** Whether the call in progress has put records into a batch (which may point into the buffer). */
-  private batchStarted = false;
 
   constructor(serializer: ChannelRecordSerializer<T>, channelName = 'channel') {
-    this.serializer = serializer;
     this.channelName = channelName;
-    this.readsInPlace = serializer.readsInPlace === true;
-    const ranged = serializer.deserializeRange?.bind(serializer);
-    this.readRange = ranged ?? ((bytes, start, end) => serializer.deserialize(bytes.subarray(start, end)));
+    this.batch = new SerializedRecordBatch(serializer);
   }
 
   /** Whether items can be read without another buffer (the next buffer may only be set when not). */
   get hasUnreadData(): boolean {
-    return this.buffer !== null || this.held !== null;
+    return this.buffer !== null;
   }
 
   /** Whether a frame is partly read and waits for the next buffer. */
@@ -64,71 +72,83 @@ export class SpillingRecordDeserializer<T> {
   }
 
   /**
-   * The next item: a batch of the records up to the next event or the end of the buffer, or the
-   * event. Null when the buffer is used up (and recycled) — the caller sets the next one.
+   * The next item: a batch of the records up to the next event or the end of the buffer (valid
+   * until the next call), or the event. Null when the buffer is used up — the caller sets the next.
    */
-  next(): ChannelItem | null {
-    if (this.retired !== null) {
-      this.retired.recycle();
-      this.retired = null;
+  next(): SerializedRecordBatch<T> | StreamEvent | null {
+    this.recycleRetired();
+    if (this.buffer === null) return null;
+    if (this.spill !== null || this.headerFilled > 0) {
+      // A frame begun in earlier buffers: it ends in this one, or this one is all of it.
+      const body = this.gather();
+      if (this.position === this.limit) this.releaseBuffer(false);
+      return body === null ? null : this.decodeSpilled(body);
     }
-    if (this.held !== null) {
-      const item = this.held;
-      this.held = null;
-      return item;
-    }
-    let batch: RecordBatch<T> | null = null;
-    this.batchStarted = false;
-    while (this.buffer !== null) {
-      if (this.spill !== null || this.headerFilled > 0) {
-        const body = this.fillSpill();
-        if (body === null) break; // the buffer ended inside the frame
-        const item = this.decode(body, 0, body.length, batch);
-        if (item instanceof RecordBatch) {
-          batch = item as RecordBatch<T>;
-          this.batchStarted = true;
+    const batch = this.batch;
+    const bytes = this.bytes;
+    const view = this.view;
+    const limit = this.limit;
+    batch.reset(bytes);
+    // Plain records go straight into the batch's offsets (the hot loop); the rest through its methods.
+    let offsets = batch.offsets;
+    let at = 0;
+    let timestamped = false;
+    let position = this.position;
+    for (;;) {
+      const remaining = limit - position;
+      if (remaining >= LENGTH_BYTES) {
+        const length = view.getUint32(position, true);
+        const start = position + LENGTH_BYTES;
+        const end = start + length;
+        if (end <= limit) {
+          if (length === 0) throw illegalState(`${this.channelName}: corrupt frame of length 0 at byte ${position}`);
+          const tag = bytes[start];
+          if (tag === FrameTag.RECORD && !timestamped) {
+            if (at === offsets.length) offsets = batch.grow();
+            offsets[at] = start + 1;
+            offsets[at + 1] = end;
+            at += 2;
+            position = end;
+            continue;
+          }
+          batch.length = at >> 1;
+          if (tag === FrameTag.RECORD) {
+            batch.add(start + 1, end);
+          } else if (tag === FrameTag.RECORD_WITH_TIMESTAMP) {
+            if (length < TIMESTAMPED_BODY_BYTES) throw illegalState(`${this.channelName}: corrupt frame of a timestamped record of ${length} bytes at byte ${position}`);
+            batch.addWithTimestamp(start + TIMESTAMPED_BODY_BYTES, end, view.getFloat64(start + 1, true));
+            timestamped = true;
+          } else {
+            // An event ends the batch before it; it is returned by the next call.
+            this.position = position;
+            if (at > 0) return batch;
+            const event = deserializeEvent(bytes, start, end);
+            if (event === null) throw illegalState(`${this.channelName}: corrupt frame with unknown tag ${tag}`);
+            this.position = end;
+            if (end === limit) this.releaseBuffer(false);
+            return event;
+          }
+          offsets = batch.offsets;
+          at = 2 * batch.length;
+          position = end;
           continue;
         }
-        if (batch === null) return item;
-        // An event completed from a spill after records of this call: it follows the batch.
-        this.held = item;
-        return batch;
       }
-      const remaining = this.limit - this.position;
-      if (remaining === 0) {
-        this.releaseBuffer();
-        break;
-      }
-      if (remaining < LENGTH_BYTES) {
-        this.startSpill();
-        continue;
-      }
-      const length = this.view.getUint32(this.position, true);
-      if (length === 0) throw illegalState(`${this.channelName}: corrupt frame of length 0 at byte ${this.position}`);
-      const start = this.position + LENGTH_BYTES;
-      if (start + length > this.limit) {
-        this.startSpill();
-        continue;
-      }
-      const tag = this.bytes[start]!;
-      // An event ends the batch before it; it is returned by the next call.
-      if (batch !== null && tag > FrameTag.RECORD_WITH_TIMESTAMP) return batch;
-      this.position = start + length;
-      if (tag === FrameTag.RECORD && batch !== null && batch.timestamps === null) {
-        // The common case, inline: a record without timestamp joining a batch without timestamps.
-        batch.values.push(this.readRange(this.bytes, start + 1, start + length));
-        continue;
-      }
-      const item = this.decode(this.bytes, start, start + length, batch);
-      if (!(item instanceof RecordBatch)) {
-        // An event (a batch before it was returned above).
-        if (this.position === this.limit) this.releaseBuffer();
-        return item;
-      }
-      batch = item as RecordBatch<T>;
-      this.batchStarted = true;
+      // The buffer is used up, or ends inside a frame that the next buffer continues.
+      batch.length = at >> 1;
+      this.position = position;
+      if (remaining === 0) this.releaseBuffer(at > 0);
+      else this.spillRestOfBuffer(at > 0);
+      return at > 0 ? batch : null;
     }
-    return batch;
+  }
+
+  /** Recycles the buffer the last batch's records are in: the caller is done with that batch. */
+  recycleRetired(): void {
+    const retired = this.retired;
+    if (retired === null) return;
+    this.retired = null;
+    retired.recycle();
   }
 
   /**
@@ -139,17 +159,9 @@ export class SpillingRecordDeserializer<T> {
    * woken when a frame is complete.
    */
   absorb(buffer: NetworkBuffer): void {
-    this.batchStarted = false;
-    this.spillRest();
+    if (this.buffer !== null) this.gatherIncomplete();
     this.setNextBuffer(buffer);
-    this.spillRest();
-  }
-
-  private spillRest(): void {
-    while (this.buffer !== null) {
-      if (this.spill === null && this.headerFilled === 0) this.startSpill();
-      else if (this.fillSpill() !== null) throw illegalState(`${this.channelName}: a frame completed in a buffer that announced no complete frame`);
-    }
+    this.gatherIncomplete();
   }
 
   /** Recycles the buffer being read and forgets partial frames (cancellation). */
@@ -158,81 +170,94 @@ export class SpillingRecordDeserializer<T> {
     this.retired = null;
     if (this.buffer !== null && !this.buffer.isRecycled) this.buffer.recycle();
     this.buffer = null;
-    this.held = null;
     this.spill = null;
     this.headerFilled = 0;
     this.spillFilled = 0;
   }
 
-  /** Decodes the body at [start, end); records join `batch` (created if null), events are returned. */
-  private decode(bytes: Uint8Array, start: number, end: number, batch: RecordBatch<T> | null): ChannelItem {
-    const tag = bytes[start];
+  /** A frame completed from the spill: a batch of its one record (in the spill), or its event. */
+  private decodeSpilled(spill: Uint8Array): SerializedRecordBatch<T> | StreamEvent {
+    const length = this.spillLength;
+    const tag = spill[0];
+    const batch = this.batch;
     if (tag === FrameTag.RECORD) {
-      const target = batch ?? new RecordBatch<T>();
-      target.add(this.readRange(bytes, start + 1, end), Number.NEGATIVE_INFINITY);
-      return target;
+      batch.reset(spill);
+      batch.add(1, length);
+      return batch;
     }
     if (tag === FrameTag.RECORD_WITH_TIMESTAMP) {
-      const target = batch ?? new RecordBatch<T>();
-      const timestamp = new DataView(bytes.buffer, bytes.byteOffset + start + 1, 8).getFloat64(0, true);
-      target.add(this.readRange(bytes, start + 9, end), timestamp);
-      return target;
+      if (length < TIMESTAMPED_BODY_BYTES) throw illegalState(`${this.channelName}: corrupt frame of a timestamped record of ${length} bytes`);
+      batch.reset(spill);
+      batch.addWithTimestamp(TIMESTAMPED_BODY_BYTES, length, new DataView(spill.buffer, spill.byteOffset, length).getFloat64(1, true));
+      return batch;
     }
-    const event = deserializeEvent(bytes, start, end);
+    const event = deserializeEvent(spill, 0, length);
     if (event === null) throw illegalState(`${this.channelName}: corrupt frame with unknown tag ${tag}`);
     return event;
   }
 
-  private startSpill(): void {
-    this.headerFilled = 0;
-    this.spill = null;
-    this.spillFilled = 0;
-    this.fillHeader();
+  /** The rest of the buffer begins a frame that ends in a later buffer: it goes into the spill. */
+  private spillRestOfBuffer(retire: boolean): void {
+    if (this.gather() !== null) throw illegalState(`${this.channelName}: a frame that does not fit its buffer completed in it`);
+    this.releaseBuffer(retire);
   }
 
-  private fillHeader(): void {
-    const n = Math.min(LENGTH_BYTES - this.headerFilled, this.limit - this.position);
-    this.header.set(this.bytes.subarray(this.position, this.position + n), this.headerFilled);
-    this.headerFilled += n;
-    this.position += n;
-    if (this.headerFilled === LENGTH_BYTES) {
-      const length = new DataView(this.header.buffer).getUint32(0, true);
-      if (length === 0) throw illegalState(`${this.channelName}: corrupt frame of length 0`);
-      this.spill = new Uint8Array(length);
-      this.spillFilled = 0;
-    }
-    if (this.position === this.limit) this.releaseBuffer();
+  /**
+   * All of the current buffer is part of a frame that does not complete in it. Not called by a
+   * poll, so the batch last returned may still be in use: a frame begun here gets its own spill.
+   */
+  private gatherIncomplete(): void {
+    if (this.gather(false) !== null) throw illegalState(`${this.channelName}: a frame completed in a buffer that announced no complete frame`);
+    this.releaseBuffer(false);
   }
 
-  /** Continues the spilled frame from the current buffer; its body once complete, else null. */
-  private fillSpill(): Uint8Array | null {
+  /**
+   * Continues the frame being gathered (its length header, then its body) with the current buffer's
+   * bytes: the body once complete, else null with the buffer read to its end.
+   */
+  private gather(reuseScratch = true): Uint8Array | null {
+    const bytes = this.bytes;
+    let position = this.position;
     if (this.spill === null) {
-      this.fillHeader();
-      if (this.spill === null || this.buffer === null) return null;
+      const n = Math.min(LENGTH_BYTES - this.headerFilled, this.limit - position);
+      for (let k = 0; k < n; k++) this.header[this.headerFilled++] = bytes[position++]!;
+      this.position = position;
+      if (this.headerFilled < LENGTH_BYTES) return null;
+      const length = this.headerView.getUint32(0, true);
+      if (length === 0) throw illegalState(`${this.channelName}: corrupt frame of length 0`);
+      if (!reuseScratch || length > this.bytes.length) {
+        this.spill = new Uint8Array(length);
+      } else {
+        if (this.spillScratch.length < length) this.spillScratch = new Uint8Array(this.bytes.length);
+        this.spill = this.spillScratch;
+      }
+      this.spillLength = length;
+      this.spillFilled = 0;
     }
     const spill = this.spill;
-    const n = Math.min(spill.length - this.spillFilled, this.limit - this.position);
-    spill.set(this.bytes.subarray(this.position, this.position + n), this.spillFilled);
-    this.spillFilled += n;
-    this.position += n;
-    const complete = this.spillFilled === spill.length;
-    if (complete) {
-      this.spill = null;
-      this.headerFilled = 0;
-      this.spillFilled = 0;
+    const n = Math.min(this.spillLength - this.spillFilled, this.limit - position);
+    if (n <= SMALL_COPY_BYTES) {
+      for (let k = 0; k < n; k++) spill[this.spillFilled + k] = bytes[position + k]!;
+    } else {
+      // A view made with the constructor costs less than subarray() (no species lookup).
+      spill.set(new Uint8Array(bytes.buffer, bytes.byteOffset + position, n), this.spillFilled);
     }
-    if (this.position === this.limit) this.releaseBuffer();
-    return complete ? spill : null;
+    this.spillFilled += n;
+    this.position = position + n;
+    if (this.spillFilled < this.spillLength) return null;
+    this.spill = null;
+    this.headerFilled = 0;
+    this.spillFilled = 0;
+    return spill;
   }
 
-  private releaseBuffer(): void {
-    const buffer = this.buffer;
+  /** The buffer is read to its end: recycled now, or retired if the batch returned is in it. */
+  private releaseBuffer(retire: boolean): void {
+    const buffer = this.buffer!;
     this.buffer = null;
     this.limit = 0;
     this.position = 0;
-    if (buffer === null) return;
-    // Records of this call's batch may be views into the buffer: keep it until the next call.
-    if (this.readsInPlace && this.batchStarted) this.retired = buffer;
+    if (retire) this.retired = buffer;
     else buffer.recycle();
   }
 }

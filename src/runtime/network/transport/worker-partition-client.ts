@@ -28,10 +28,13 @@ export class WorkerPartitionClient {
   private readonly channels = new Map<number, NetworkInputChannel>();
   private nextReceiverId = 0;
   private closed = false;
-  // Emptied blocks for the sender, per receiver: they travel with the next credit announcement
-  // or, at the latest, at the end of this turn of the event loop — one message instead of two.
+  // Emptied blocks for the sender, per receiver: they travel with the credit announced once the
+  // consumer has read what arrived or, at the latest, in a turn of the event loop of their own.
   private readonly returns = new Map<number, ArrayBuffer[]>();
   private returnsScheduled = false;
+  /** Credit to announce at the end of this turn, per receiver. */
+  private readonly credits = new Map<number, number>();
+  private creditsScheduled = false;
 
   constructor(port: MessagePort, segmentSize: number, peer = 'worker thread') {
     this.port = port;
@@ -48,22 +51,39 @@ export class WorkerPartitionClient {
     const channels = this.channels;
     const announcer: CreditAnnouncer = {
       peer: this.peer,
-      announceCredit: (credit) => {
-        const blocks = this.returns.get(receiverId);
-        if (blocks === undefined || blocks.length === 0) {
-          port.postMessage({ t: WorkerMessage.CREDIT, r: receiverId, c: credit });
-          return;
-        }
-        this.returns.set(receiverId, []);
-        port.postMessage({ t: WorkerMessage.CREDIT, r: receiverId, c: credit, m: blocks }, blocks);
-      },
+      announceCredit: (credit) => this.announceCredit(receiverId, credit),
       cancel: () => {
         channels.delete(receiverId);
+        this.credits.delete(receiverId);
         port.postMessage({ t: WorkerMessage.CANCEL, r: receiverId });
       },
     };
     const credit = channel.connect(announcer);
     port.postMessage({ t: WorkerMessage.REQUEST, r: receiverId, p: channel.name, c: credit, z: this.segmentSize });
+  }
+
+  /**
+   * Credit freed while a task reads its input is sent when it yields (a microtask later), with the
+   * emptied blocks waiting to go back: one message per read pass instead of one per pair of buffers.
+   */
+  private announceCredit(receiverId: number, credit: number): void {
+    this.credits.set(receiverId, (this.credits.get(receiverId) ?? 0) + credit);
+    if (this.creditsScheduled) return;
+    this.creditsScheduled = true;
+    queueMicrotask(() => {
+      this.creditsScheduled = false;
+      if (this.closed) return;
+      for (const [r, c] of this.credits) {
+        const blocks = this.returns.get(r);
+        if (blocks === undefined || blocks.length === 0) {
+          this.port.postMessage({ t: WorkerMessage.CREDIT, r, c });
+        } else {
+          this.returns.set(r, []);
+          this.port.postMessage({ t: WorkerMessage.CREDIT, r, c, m: blocks }, blocks);
+        }
+      }
+      this.credits.clear();
+    });
   }
 
   close(): void {
@@ -92,6 +112,8 @@ export class WorkerPartitionClient {
         buffer.frames = message.f![i]!;
         channel!.onBuffer(buffer, message.s! + i, message.b![i]!);
       }
+      // Scheduled after the consumer the buffers woke: the blocks usually go with its credit.
+      this.scheduleReturns();
     } else if (message.t === WorkerMessage.ERROR) {
       const channel = this.channels.get(message.r);
       if (channel !== undefined) channel.fail(networkError(message.e!, channel.name, this.peer));
@@ -102,6 +124,9 @@ export class WorkerPartitionClient {
     let blocks = this.returns.get(receiverId);
     if (blocks === undefined) this.returns.set(receiverId, (blocks = []));
     blocks.push(block);
+  }
+
+  private scheduleReturns(): void {
     if (this.returnsScheduled) return;
     this.returnsScheduled = true;
     setImmediate(() => {

@@ -1,7 +1,8 @@
 /*
  * Tests of the FlinkMemoryManager: segments cover the request, are reused after release, the
  * statistics report usage, peak, availability and internal fragmentation, and exhaustion is a
- * clear error that never grows the budget. Also the sizing from Flink's configuration keys.
+ * clear error that never grows the budget; shared segments (rings between threads) count against
+ * the same budget and their memory is never reused. Also the sizing from Flink's configuration keys.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -62,6 +63,27 @@ describe('FlinkMemoryManager', () => {
     assert.ok(memory.tryAllocateSegment() !== null);
     assert.equal(memory.tryAllocateSegment(), null);
     assert.equal(memory.getStatistics().createdSegments, 4);
+  });
+
+  it('counts shared segments against the budget and never hands their memory out again', () => {
+    const memory = new FlinkMemoryManager({ totalBytes: 4 * 1024, segmentSize: 1024, name: 'network memory of tm-2' });
+    const plain = memory.allocate(2 * 1024);
+    memory.release(plain);
+    const ring = memory.allocateShared(3, 'a ring');
+    assert.ok(ring.every((s) => s.isShared && s.sharedMemory instanceof SharedArrayBuffer && s.bytes.byteLength === 1024));
+    assert.equal(memory.getStatistics().allocatedSegments, 3);
+    assert.equal(memory.getStatistics().createdSegments, 3, 'the cached segments gave their place (and memory) to the shared ones');
+    assert.throws(() => memory.allocateShared(2, 'another ring'), /network memory of tm-2: cannot allocate 2 shared segments of 1 KiB for another ring; only 1 of 4/);
+    const last = memory.tryAllocateSegment()!;
+    assert.equal(last.isShared, false);
+    assert.throws(() => last.sharedMemory, /not shared memory/);
+    memory.release([...ring, last]);
+    assert.equal(memory.getStatistics().allocatedSegments, 0);
+    // The other thread may still write into a released ring: its memory is never reused.
+    const again = [...memory.allocateShared(2), ...memory.allocate(2 * 1024)];
+    for (const segment of again) assert.ok(!ring.some((r) => r.bytes.buffer === segment.bytes.buffer), `segment ${segment.id} has new memory`);
+    assert.equal(new Set(again.map((s) => s.id)).size, 4);
+    assert.ok(memory.getStatistics().createdSegments <= 4, 'ids are reused, the budget holds');
   });
 
   it('rejects double releases and foreign segments', () => {

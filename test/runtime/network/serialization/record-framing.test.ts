@@ -8,13 +8,21 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Watermark } from '../../../../src/api/common/watermark.ts';
-import { CheckpointBarrier, EndOfPartitionEvent, WatermarkStatus, type ChannelItem } from '../../../../src/runtime/io/stream-events.ts';
+import { CheckpointBarrier, EndOfDataEvent, EndOfPartitionEvent, WatermarkStatus, type ChannelItem } from '../../../../src/runtime/io/stream-events.ts';
 import type { NetworkBuffer } from '../../../../src/runtime/network/buffer/network-buffer.ts';
 import { SpanningRecordSerializer } from '../../../../src/runtime/network/serialization/spanning-record-serializer.ts';
 import { SpillingRecordDeserializer } from '../../../../src/runtime/network/serialization/spilling-record-deserializer.ts';
+import { SerializedRecordBatch } from '../../../../src/runtime/network/serialization/serialized-record-batch.ts';
 import { MsgpackRecordSerializer, RawBytesRecordSerializer, type ChannelRecordSerializer } from '../../../../src/runtime/network/serialization/record-serializers.ts';
 import { Types } from '../../../../src/runtime/serialization/types.ts';
 import { batchOf, flatten, networkSide } from '../helpers.ts';
+
+/** What the reader has for the buffer set last, batches deserialized (before the next call recycles their buffer). */
+function readAll<T>(reader: SpillingRecordDeserializer<T>): ChannelItem[] {
+  const out: ChannelItem[] = [];
+  for (let item = reader.next(); item !== null; item = reader.next()) out.push(item instanceof SerializedRecordBatch ? item.toRecordBatch() : item);
+  return out;
+}
 
 function roundTrip<T>(items: readonly ChannelItem[], options: { segmentSize?: number; serializer?: () => ChannelRecordSerializer<T> } = {}) {
   const side = networkSide(4096, options.segmentSize ?? 256);
@@ -33,7 +41,7 @@ function roundTrip<T>(items: readonly ChannelItem[], options: { segmentSize?: nu
   for (const buffer of buffers) {
     frames += buffer.frames;
     reader.setNextBuffer(buffer);
-    for (let item = reader.next(); item !== null; item = reader.next()) out.push(item);
+    out.push(...readAll(reader));
   }
   assert.equal(reader.hasPartialFrame, false);
   assert.equal(side.memory.getStatistics().allocatedSegments, 1, 'every buffer was recycled once read (the pool keeps its minimum)');
@@ -53,11 +61,12 @@ describe('record framing', () => {
       new CheckpointBarrier(9, 1_700_000_001_000, false, 250),
       batchOf([{ id: 4, nested: { list: [1, 2, 3], when: new Date(5) } }], [Number.NEGATIVE_INFINITY]),
       Watermark.MAX_WATERMARK,
+      EndOfDataEvent.INSTANCE,
       EndOfPartitionEvent.INSTANCE,
     ];
     const { out, frames } = roundTrip(items);
     assert.deepEqual(flatten(out), flatten(items));
-    assert.equal(frames, 12, '4 records and 8 events');
+    assert.equal(frames, 13, '4 records and 9 events');
     const barriers = out.filter((i): i is CheckpointBarrier => i instanceof CheckpointBarrier);
     assert.deepEqual(
       barriers.map((b) => [b.checkpointId, b.unaligned, b.alignedTimeoutMs]),
@@ -65,7 +74,8 @@ describe('record framing', () => {
       'unaligned barriers and the aligned-checkpoint timeout cross the network',
     );
     assert.equal(out.at(-1), EndOfPartitionEvent.INSTANCE);
-    assert.equal(out.at(-2), Watermark.MAX_WATERMARK);
+    assert.equal(out.at(-2), EndOfDataEvent.INSTANCE);
+    assert.equal(out.at(-3), Watermark.MAX_WATERMARK);
   });
 
   it('reassembles records much larger than a buffer and headers split between buffers', () => {
@@ -97,7 +107,7 @@ describe('record framing', () => {
     const out: ChannelItem[] = [];
     while (sent.length > 0) {
       reader.setNextBuffer(sent.shift()!);
-      for (let item = reader.next(); item !== null; item = reader.next()) out.push(item);
+      out.push(...readAll(reader));
       writer.continueWriting();
     }
     assert.equal(writer.hasPending, false);
@@ -134,7 +144,7 @@ describe('reading records in place', () => {
     const { buffers } = written(256, values);
     const reader = new SpillingRecordDeserializer<Uint8Array>(new RawBytesRecordSerializer({ readInPlace: true }));
     reader.setNextBuffer(buffers[0]!);
-    const batch = reader.next() as { values: Uint8Array[] };
+    const batch = (reader.next() as SerializedRecordBatch<Uint8Array>).toRecordBatch();
     assert.equal(batch.values.length, 5);
     assert.equal(batch.values[0]!.buffer, buffers[0]!.segment.bytes.buffer, 'the record is a view into the network buffer');
     assert.deepEqual([...batch.values[0]!], [...values[0]!]);
@@ -150,7 +160,7 @@ describe('reading records in place', () => {
     const out: Uint8Array[] = [];
     for (const buffer of buffers) {
       reader.setNextBuffer(buffer);
-      for (let item = reader.next(); item !== null; item = reader.next()) out.push(...(item as { values: Uint8Array[] }).values.map((v) => v.slice()));
+      for (let item = reader.next(); item !== null; item = reader.next()) out.push(...(item as SerializedRecordBatch<Uint8Array>).toRecordBatch().values.map((v) => v.slice()));
     }
     assert.deepEqual(out.map((v) => v.length), [700, 10]);
     assert.ok(buffers.slice(0, -1).every((b) => b.isRecycled), 'spanned buffers went back while the frame was gathered');
@@ -170,10 +180,62 @@ describe('reading records in place', () => {
       writer.writeBatch(batchOf([{ bytes: new Uint8Array(16).fill(fill) }]));
       writer.flush();
       reader.setNextBuffer(sent.shift()!);
-      for (let item = reader.next(); item !== null; item = reader.next()) read.push(...(item as { values: { bytes: Uint8Array }[] }).values);
+      for (let item = reader.next(); item !== null; item = reader.next()) read.push(...(item as SerializedRecordBatch<{ bytes: Uint8Array }>).toRecordBatch().values);
     }
     assert.deepEqual([...read[0]!.bytes], new Array(16).fill(1), 'the first record is intact after its buffer was reused');
     assert.deepEqual([...read[1]!.bytes], new Array(16).fill(2));
+  });
+});
+
+describe('records left in the buffer (SerializedRecordBatch)', () => {
+  function written(segmentSize: number, values: Uint8Array[]) {
+    const side = networkSide(64, segmentSize);
+    const pool = side.network.createBufferPool(1, 64, 'p');
+    const buffers: NetworkBuffer[] = [];
+    const writer = new SpanningRecordSerializer<Uint8Array>(new RawBytesRecordSerializer(), pool, (b) => buffers.push(b));
+    writer.writeBatch(batchOf(values));
+    writer.flush();
+    return buffers;
+  }
+
+  it('gives the records of a buffer as offsets into it, and a record that spans buffers as a batch of its own', () => {
+    const values = Array.from({ length: 7 }, (_, i) => new Uint8Array(30).fill(i + 1)); // frames of 35 bytes
+    const buffers = written(128, values);
+    const reader = new SpillingRecordDeserializer<Uint8Array>(new RawBytesRecordSerializer());
+    const seen: { first: number; length: number; inBuffer: boolean }[] = [];
+    for (const buffer of buffers) {
+      reader.setNextBuffer(buffer);
+      for (let item = reader.next(); item !== null; item = reader.next()) {
+        assert.ok(item instanceof SerializedRecordBatch);
+        const inBuffer = item.bytes.buffer === buffer.segment.bytes.buffer;
+        for (let i = 0; i < item.length; i++) seen.push({ first: item.bytes[item.start(i)]!, length: item.end(i) - item.start(i), inBuffer });
+      }
+    }
+    assert.deepEqual(seen.map((s) => s.first), [1, 2, 3, 4, 5, 6, 7], 'every record once, in order');
+    assert.ok(seen.every((s) => s.length === 30));
+    assert.deepEqual(seen.map((s) => s.inBuffer), [true, true, true, false, true, true, true], 'the fourth spans two buffers of 128 bytes');
+  });
+
+  it('does not overwrite the record the caller still holds when a frame is gathered on arrival', () => {
+    // Buffers of 64 bytes: r1 (frame 59) and the first 5 bytes of r2 (frame 68); the rest of r2
+    // and 1 byte of r3 (frame 67); 64 bytes of r3 (no frame ends there); its last 2 bytes.
+    const r2 = new Uint8Array(63).fill(2);
+    const buffers = written(64, [new Uint8Array(54).fill(1), r2, new Uint8Array(62).fill(3)]);
+    assert.deepEqual(buffers.map((b) => b.frames), [1, 1, 0, 1]);
+    const reader = new SpillingRecordDeserializer<Uint8Array>(new RawBytesRecordSerializer({ readInPlace: true }));
+    reader.setNextBuffer(buffers[0]!);
+    assert.equal((reader.next() as SerializedRecordBatch<Uint8Array>).length, 1);
+    assert.equal(reader.next(), null);
+    reader.setNextBuffer(buffers[1]!);
+    const held = reader.next() as SerializedRecordBatch<Uint8Array>;
+    const view = held.get(0);
+    assert.deepEqual([...view], [...r2]);
+    reader.absorb(buffers[2]!); // arrives while the caller still reads r2
+    assert.deepEqual([...view], [...r2], 'r2 intact');
+    assert.equal(buffers[2]!.isRecycled, true);
+    reader.setNextBuffer(buffers[3]!);
+    const last = reader.next() as SerializedRecordBatch<Uint8Array>;
+    assert.deepEqual([...last.get(0)], new Array(62).fill(3));
   });
 });
 

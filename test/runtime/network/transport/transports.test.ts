@@ -37,7 +37,7 @@ const TRANSPORTS: Record<string, Connect> = {
   [RING]: async (t, ends, segmentSize) => {
     const { port1, port2 } = new MessageChannel();
     const server = new WorkerRingPartitionServer(port1, segmentSize, 'worker thread consumer');
-    const client = new WorkerRingPartitionClient(port2, segmentSize, 'worker thread producer', { slots: 2 });
+    const client = new WorkerRingPartitionClient(port2, ends.receiver.network, 'worker thread producer', { slots: 2 });
     t.after(() => (server.close(), client.close()));
     server.register(ends.output);
     client.requestPartition(ends.input);
