@@ -137,6 +137,7 @@ export type { StateBackend } from './runtime/state/keyed-state-backend.ts';
 export type { TtlTimeProvider } from './runtime/state/ttl/ttl-time-provider.ts';
 
 export { JobExecutionResult, JobStatus, type VertexMetrics } from './runtime/executor/job-status.ts';
+export type { BackPressureStatistics, OperatorBackPressure, ThrottleStatistics } from './runtime/tasks/local-back-pressure-detector.ts';
 export { Configuration } from './configuration/configuration.ts';
 export * from './configuration/config-options.ts';
 export { FlinkError, ErrorCodes, ErrorDescriptions, type ErrorCode } from './errors.ts';

@@ -263,6 +263,48 @@ export const NettyShuffleOptions = {
     .durationType()
     .defaultValue('1 s')
     .withDescription('Target time to consume the in-flight data when buffer debloating is enabled; bounds checkpoint alignment time.'),
+  BUFFER_DEBLOAT_PERIOD: key('taskmanager.network.memory.buffer-debloat.period')
+    .durationType()
+    .defaultValue('200 ms')
+    .withRange(1)
+    .withDescription('How often a consumer measures its throughput and recalculates the buffer size (records per batch) it announces to its producers.'),
+  BUFFER_DEBLOAT_SAMPLES: key('taskmanager.network.memory.buffer-debloat.samples')
+    .intType()
+    .defaultValue(20)
+    .withRange(1)
+    .withDescription('Number of periods the buffer size is averaged over (an exponential moving average), so that it changes smoothly.'),
+  BUFFER_DEBLOAT_THRESHOLD_PERCENTAGES: key('taskmanager.network.memory.buffer-debloat.threshold-percentages')
+    .intType()
+    .defaultValue(25)
+    .withRange(0)
+    .withDescription('Smallest change of the buffer size, in percent of the current one, that is announced to the producers (changes to the minimum or maximum always are).'),
+  LOCAL_BACK_PRESSURE_ENABLED: key('taskmanager.network.local-back-pressure.enabled')
+    .booleanType()
+    .defaultValue(true)
+    .withDescription('Flink.TS: local execution watches the input queue utilization and back-pressured time of every operator and throttles source intake while the queues a source feeds stay over the threshold.'),
+  LOCAL_BACK_PRESSURE_THRESHOLD: key('taskmanager.network.local-back-pressure.threshold')
+    .numberType()
+    .defaultValue(0.8)
+    .withRange(0, 1)
+    .withDescription('Flink.TS: queue utilization (queued batches over credit) above which an operator counts as under high pressure and the sources feeding it are throttled.'),
+  LOCAL_BACK_PRESSURE_BASE_THROTTLE_DELAY: key('taskmanager.network.local-back-pressure.base-throttle-delay')
+    .durationType()
+    .defaultValue('10 ms')
+    .withRange(1)
+    .withDescription('Flink.TS: first delay of a throttled source; it doubles while the pressure persists and resets when it falls.'),
+  LOCAL_BACK_PRESSURE_MAX_THROTTLE_DELAY: key('taskmanager.network.local-back-pressure.max-throttle-delay')
+    .durationType()
+    .defaultValue('1 s')
+    .withRange(1)
+    .withDescription('Flink.TS: upper bound of the throttle delay of a source.'),
+  LOCAL_BACK_PRESSURE_DEFAULT_MAX_QUEUE_SIZE: key('taskmanager.network.local-back-pressure.default-max-queue-size')
+    .intType()
+    .noDefaultValue()
+    .withRange(1)
+    .withDescription(
+      'Flink.TS: records the queue of one in-thread channel may hold when neither taskmanager.network.memory.buffers-per-channel nor ' +
+        'floating-buffers-per-gate is set; its credit becomes this many records in batches of pipeline.batch-size, rounded up. Unset: 2 + 8 batches (Flink\'s buffer defaults).',
+    ),
 } as const;
 
 export const TaskManagerOptions = {

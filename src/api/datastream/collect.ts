@@ -3,8 +3,9 @@
  * returns them. With a limit, the job is cancelled once that many records have arrived.
  *
  * With checkpointing on, collection is exactly-once, as Flink's collect sink: a record reaches the
- * result only when the checkpoint after it completed (or the job finished), so records that a
- * restart replays from the latest checkpoint are not returned twice.
+ * result only when the checkpoint after it completed — the last ones with the final checkpoint the
+ * tasks take at end of input — so records that a restart replays from the latest checkpoint are
+ * not returned twice.
  */
 import { ErrorCodes, FlinkError } from '../../errors.ts';
 import type { CollectOptions, DataStream } from './data-stream.ts';
@@ -26,8 +27,6 @@ interface CollectResults<T> {
   /** Uncommitted epochs by "<subtask>:<checkpointId>". */
   readonly epochs: Map<string, T[]>;
   readonly committedEpochs: Set<string>;
-  /** Per attempt, per subtask: what a finished subtask held beyond its last completed checkpoint. */
-  readonly finished: Map<number, Map<number, T[]>>;
   onCommitted(): void;
 }
 
@@ -78,16 +77,6 @@ function exactlyOnceCollectSink<T>(results: CollectResults<T>): RichSinkFunction
       while (this.uncommitted.length > 0 && this.uncommitted[0]!.checkpointId <= checkpointId) commitEpoch(results, this.uncommitted.shift()!);
       results.onCommitted();
     }
-
-    override finish(): void {
-      const held: T[] = [];
-      for (const epoch of this.uncommitted) held.push(...(results.epochs.get(`${epoch.subtask}:${epoch.checkpointId}`) ?? []));
-      held.push(...this.pending);
-      const context = this.getRuntimeContext();
-      const byAttempt = results.finished.get(context.getAttemptNumber()) ?? new Map<number, T[]>();
-      byAttempt.set(context.getIndexOfThisSubtask(), held);
-      results.finished.set(context.getAttemptNumber(), byAttempt);
-    }
   }
   return new CollectSinkFunction();
 }
@@ -105,7 +94,7 @@ async function collect<T>(stream: DataStream<T>, options: CollectOptions): Promi
   };
   const exactlyOnce = env.getCheckpointConfig().isCheckpointingEnabled();
   const direct: T[] = [];
-  const results: CollectResults<T> = { committed: [], epochs: new Map(), committedEpochs: new Set(), finished: new Map(), onCommitted: () => reachLimit(results.committed.length) };
+  const results: CollectResults<T> = { committed: [], epochs: new Map(), committedEpochs: new Set(), onCommitted: () => reachLimit(results.committed.length) };
   if (exactlyOnce) {
     stream.addSink(exactlyOnceCollectSink(results)).name('Collect Sink');
   } else {
@@ -127,12 +116,6 @@ async function collect<T>(stream: DataStream<T>, options: CollectOptions): Promi
   }
   if (!exactlyOnce) return direct;
   const out = results.committed;
-  // The job finished: what the subtasks of the last attempt held after their last checkpoint is final too.
-  if (!limitReached && limit !== 0) {
-    const lastAttempt = Math.max(-1, ...results.finished.keys());
-    const held = results.finished.get(lastAttempt);
-    if (held !== undefined) for (const subtask of [...held.keys()].sort((a, b) => a - b)) out.push(...held.get(subtask)!);
-  }
   return limit === undefined ? out : out.slice(0, limit);
 }
 

@@ -2,9 +2,9 @@
  * JobClient: the handle of a submitted job, as Flink's: its status, metrics, checkpoint
  * statistics, savepoints, result, stop and cancel.
  */
-import { ErrorCodes, FlinkError } from '../../errors.ts';
 import type { LocalJob } from '../../runtime/executor/local-stream-executor.ts';
 import type { CheckpointStatistics } from '../../runtime/checkpoint/checkpoint-coordinator.ts';
+import type { BackPressureStatistics } from '../../runtime/tasks/local-back-pressure-detector.ts';
 import type { StateCoordinatorStatistics } from '../../runtime/state/state-coordinator.ts';
 import type { JobExecutionResult, JobStatus, VertexMetrics } from '../../runtime/executor/job-status.ts';
 
@@ -46,6 +46,15 @@ export class JobClient {
     return this.job.getMetrics();
   }
 
+  /**
+   * The LocalBackPressureDetector's figures: per operator its input queue utilization, back-pressured
+   * time, pressure level and, for sources, the throttle; the overall level. Null when disabled
+   * ('taskmanager.network.local-back-pressure.enabled: false').
+   */
+  getBackPressure(): BackPressureStatistics | null {
+    return this.job.getBackPressure();
+  }
+
   /** Statistics of the job's keyed state backends, from the state coordinator. */
   getStateStatistics(): StateCoordinatorStatistics {
     return this.job.getStateStatistics();
@@ -73,14 +82,14 @@ export class JobClient {
    * Flink's stop-with-savepoint: takes a savepoint, stops the sources after its barrier and,
    * once it completed (committing sinks have committed), ends the job as FINISHED without
    * draining: no end of input, no final watermark. Resolves with the savepoint's path when the
-   * job has ended. Also callable as Flink's stopWithSavepoint(false, directory).
+   * job has ended. Flink's stopWithSavepoint(advanceToEndOfEventTime, directory) form is accepted
+   * too: with true (drain) the sources' input ends first — MAX_WATERMARK fires every event-time
+   * timer and window, the operators finish — and the savepoint is taken after that.
    */
   async stopWithSavepoint(savepointDirectoryOrDrain?: string | boolean, savepointDirectory?: string): Promise<string> {
-    if (savepointDirectoryOrDrain === true) {
-      throw new FlinkError(ErrorCodes.FLINK_TS_UNSUPPORTED, 'stopWithSavepoint with advanceToEndOfEventTime (drain) is not available in this version of Flink.TS');
-    }
+    const drain = savepointDirectoryOrDrain === true;
     const directory = typeof savepointDirectoryOrDrain === 'string' ? savepointDirectoryOrDrain : savepointDirectory;
-    return this.job.triggerSavepoint(directory, true);
+    return this.job.triggerSavepoint(directory, true, drain);
   }
 
   /** Triggers a checkpoint now; resolves with its id, or null when not all tasks are running. */

@@ -7,15 +7,16 @@
  */
 import { configurationError, ErrorCodes, FlinkError, invalidPipeline } from '../../errors.ts';
 import { Configuration } from '../../configuration/configuration.ts';
-import { CheckpointingOptions, CoreOptions, ExecutionOptions, NettyShuffleOptions, PipelineOptions } from '../../configuration/config-options.ts';
+import { CheckpointingOptions, CoreOptions, ExecutionOptions, PipelineOptions } from '../../configuration/config-options.ts';
 import { StreamGraphGenerator } from '../../graph/stream-graph-generator.ts';
 import { createJobGraph } from '../../graph/job-graph-generator.ts';
 import type { JobGraph } from '../../graph/job-graph.ts';
 import type { StreamGraph } from '../../graph/stream-graph.ts';
 import { SourceTransformation, type Transformation } from '../../graph/transformation.ts';
 import { LocalJob } from '../../runtime/executor/local-stream-executor.ts';
+import { localChannelCapacity, localFlowControlOptions } from '../../runtime/tasks/local-flow-control.ts';
 import type { StateBackend } from '../../runtime/state/keyed-state-backend.ts';
-import { loadStateBackend } from '../../runtime/state/state-backend-loader.ts';
+import { incrementalCheckpointsOf, loadStateBackend } from '../../runtime/state/state-backend-loader.ts';
 import type { JobExecutionResult } from '../../runtime/executor/job-status.ts';
 import { SourceOperator } from '../../runtime/operators/source-operator.ts';
 import { StreamSource } from '../../runtime/operators/stream-source.ts';
@@ -299,19 +300,22 @@ export class StreamExecutionEnvironment {
       const summaryInterval = this.configuration.getOptional(CheckpointingOptions.STATE_STATISTICS_SUMMARY_INTERVAL);
       const stateBackend = await loadStateBackend(this.configuration, this.stateBackend);
       const jobGraph = createJobGraph(this.getStreamGraph(jobName));
-      const buffersPerChannel = this.configuration.get(NettyShuffleOptions.NETWORK_BUFFERS_PER_CHANNEL) + this.configuration.get(NettyShuffleOptions.NETWORK_EXTRA_BUFFERS_PER_GATE);
+      const batchSize = this.configuration.get(PipelineOptions.BATCH_SIZE);
+      const buffersPerChannel = localChannelCapacity(this.configuration, batchSize);
       const restorePath = this.configuration.getOptional(CheckpointingOptions.SAVEPOINT_PATH);
       const savepointDirectory = this.configuration.getOptional(CheckpointingOptions.SAVEPOINT_DIRECTORY);
       const job = new LocalJob(jobGraph, {
-        batchSize: this.configuration.get(PipelineOptions.BATCH_SIZE),
+        batchSize,
         bufferTimeoutMs: this.getBufferTimeout(),
         buffersPerChannel,
+        flowControl: localFlowControlOptions(this.configuration),
         stateBackend,
         restartStrategy: this.getRestartStrategy(),
-        ...(checkpointing === undefined ? {} : { checkpointing }),
+        ...(checkpointing === undefined ? {} : { checkpointing: { ...checkpointing, incremental: incrementalCheckpointsOf(stateBackend, checkpointing.incremental === true) } }),
         ...(summaryInterval === undefined ? {} : { statisticsSummaryIntervalMs: summaryInterval }),
         ...(restorePath === undefined ? {} : { restoreFrom: { path: restorePath, allowNonRestoredState: this.configuration.get(CheckpointingOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE) } }),
         ...(savepointDirectory === undefined ? {} : { savepointDirectory }),
+        savepointTimeoutMs: this.getCheckpointConfig().getCheckpointTimeout(),
       });
       client = new JobClient(job);
     } catch (error) {

@@ -9,8 +9,10 @@
  * was open at the checkpoint is aborted (recoverAndAbort): so a crash between a checkpoint's
  * completion and its commit neither loses nor duplicates a record.
  *
- * At end of input the current transaction is pre-committed and everything pending is committed
- * (Flink.TS takes no final checkpoint yet; see the README).
+ * At end of input (finish()) the current transaction is pre-committed; with checkpointing it
+ * belongs to the final checkpoint the task waits for, and is committed when that checkpoint
+ * completes, as in Flink 1.15+. Without checkpointing no checkpoint follows, so it is committed
+ * right away with everything pending (Flink would leave it uncommitted).
  *
  * TypeScript has no overloading by arity, so Flink's invoke(transaction, value, context) is
  * invokeTransaction(transaction, value, context) here. Transactions (TXN) and the user context
@@ -32,7 +34,8 @@ export interface TransactionHolder<TXN> {
 
 /** What each subtask keeps in its checkpoint (Flink's TwoPhaseCommitSinkFunction.State). */
 interface State<TXN, CONTEXT> {
-  readonly pendingTransaction: TransactionHolder<TXN>;
+  /** Null after finish(): no transaction is open any more. */
+  readonly pendingTransaction: TransactionHolder<TXN> | null;
   readonly pendingCommitTransactions: readonly { readonly checkpointId: number; readonly transaction: TransactionHolder<TXN> }[];
   readonly context: CONTEXT | null;
 }
@@ -47,6 +50,8 @@ export abstract class TwoPhaseCommitSinkFunction<IN, TXN, CONTEXT = void>
   private state: ListState<State<TXN, CONTEXT>> | null = null;
   /** Commits run one after another, in checkpoint order. */
   private committing: Promise<void> = Promise.resolve();
+  /** finish() pre-committed the current transaction: the next checkpoint takes it, none begins. */
+  private finished = false;
   protected userContext: CONTEXT | null = null;
 
   // ---- what a sink implements ----
@@ -98,6 +103,7 @@ export abstract class TwoPhaseCommitSinkFunction<IN, TXN, CONTEXT = void>
   async initializeState(context: FunctionInitializationContext): Promise<void> {
     this.state = context.getOperatorStateStore().getListState(new ListStateDescriptor<State<TXN, CONTEXT>>('state'));
     this.pendingCommitTransactions = [];
+    this.finished = false;
     let recovered = false;
     if (context.isRestored()) {
       const handled: TXN[] = [];
@@ -108,8 +114,10 @@ export abstract class TwoPhaseCommitSinkFunction<IN, TXN, CONTEXT = void>
           await this.recoverAndCommit(pending.transaction.handle);
           handled.push(pending.transaction.handle);
         }
-        await this.recoverAndAbort(s.pendingTransaction.handle);
-        handled.push(s.pendingTransaction.handle);
+        if (s.pendingTransaction !== null) {
+          await this.recoverAndAbort(s.pendingTransaction.handle);
+          handled.push(s.pendingTransaction.handle);
+        }
       }
       if (recovered) await this.finishRecoveringContext(handled);
     }
@@ -119,10 +127,16 @@ export abstract class TwoPhaseCommitSinkFunction<IN, TXN, CONTEXT = void>
 
   async snapshotState(context: FunctionSnapshotContext): Promise<void> {
     const checkpointId = context.getCheckpointId();
-    const current = this.currentTransactionHolder!;
-    await this.preCommit(current.handle);
-    this.pendingCommitTransactions.push({ checkpointId, transaction: current });
-    this.currentTransactionHolder = await this.beginTransactionInternal();
+    const current = this.currentTransactionHolder;
+    if (this.finished) {
+      // The final checkpoint: the transaction finish() pre-committed is committed with it.
+      if (current !== null) this.pendingCommitTransactions.push({ checkpointId, transaction: current });
+      this.currentTransactionHolder = null;
+    } else {
+      await this.preCommit(current!.handle);
+      this.pendingCommitTransactions.push({ checkpointId, transaction: current! });
+      this.currentTransactionHolder = await this.beginTransactionInternal();
+    }
     this.state!.update([{ pendingTransaction: this.currentTransactionHolder, pendingCommitTransactions: [...this.pendingCommitTransactions], context: this.userContext }]);
   }
 
@@ -139,10 +153,19 @@ export abstract class TwoPhaseCommitSinkFunction<IN, TXN, CONTEXT = void>
 
   notifyCheckpointAborted(): void {}
 
-  /** End of input: the current transaction is pre-committed and, with all pending ones, committed. */
+  /**
+   * End of input: the current transaction is pre-committed. With checkpointing the final checkpoint
+   * commits it; without, it is committed now with all pending ones.
+   */
   async finish(): Promise<void> {
     const current = this.currentTransactionHolder;
-    if (current === null) return;
+    if (current === null || this.finished) return;
+    const context = this.getRuntimeContext() as { isCheckpointingEnabled?: () => boolean };
+    if (context.isCheckpointingEnabled?.() === true) {
+      await this.preCommit(current.handle);
+      this.finished = true;
+      return;
+    }
     await this.committing;
     await this.preCommit(current.handle);
     this.currentTransactionHolder = null;
@@ -151,7 +174,7 @@ export abstract class TwoPhaseCommitSinkFunction<IN, TXN, CONTEXT = void>
     await this.commit(current.handle);
   }
 
-  /** Failure or cancellation: the open transaction is aborted; pre-committed ones stay for recovery. */
+  /** Failure or cancellation: the open transaction (or one finish() pre-committed but no checkpoint took) is aborted; pre-committed ones stay for recovery. */
   override async close(): Promise<void> {
     const current = this.currentTransactionHolder;
     this.currentTransactionHolder = null;

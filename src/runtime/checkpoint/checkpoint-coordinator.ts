@@ -19,7 +19,14 @@
  * with the job's checkpoints, does not count against the tolerable failures, and does not subsume
  * checkpoints still pending. Tasks are notified of its completion like of a checkpoint's, so
  * committing sinks commit. A terminating savepoint (stop-with-savepoint) also stops the sources
- * after its barrier.
+ * after its barrier; with drain, the sources' input ends first, and the savepoint is taken after
+ * every operator finished. A job without periodic checkpoints ('execution.checkpointing.interval'
+ * unset) still has a coordinator, for savepoints.
+ *
+ * Checkpoints after tasks finished (FLIP-147): each checkpoint follows the attempt's plan
+ * (checkpoint-plan.ts). Once every subtask finished its input the final checkpoint, which lets the
+ * tasks end, is triggered at once: Flink waits for the next periodic one, keeping a bounded job
+ * alive up to an interval longer with nothing left to do (final-checkpoint-trigger.ts).
  */
 import { ErrorCodes, FlinkError } from '../../errors.ts';
 import { getLogger } from '../../utils/logger.ts';
@@ -28,15 +35,19 @@ import { CheckpointFailureManager, CheckpointFailureReason, isCountedFailure } f
 import { CHECKPOINT_METADATA_VERSION, type CheckpointMetadata, type CoordinatorState, type TaskStateHandle } from './checkpoint-metadata.ts';
 import type { CheckpointStorage } from './checkpoint-storage.ts';
 import { SharedStateRegistry } from './shared-state-registry.ts';
+import { FinalCheckpointTrigger } from './final-checkpoint-trigger.ts';
+import { checkPartlyFinishedVertices, type CheckpointParticipants, type CheckpointPlan } from './checkpoint-plan.ts';
 
 import type { CheckpointStatistics, CheckpointSummary, CompletedCheckpoint } from './checkpoint-statistics.ts';
 
 export type { CheckpointStatistics, CheckpointSummary, CompletedCheckpoint } from './checkpoint-statistics.ts';
+export type { CheckpointParticipants, CheckpointPlan, TriggerOptions } from './checkpoint-plan.ts';
 
 const log = getLogger('CheckpointCoordinator');
 
 export interface CheckpointCoordinatorOptions {
   readonly jobId: string;
+  /** Between periodic checkpoints; 0 or less: none (Flink's disabled checkpointing), savepoints only. */
   readonly intervalMs: number;
   readonly timeoutMs: number;
   readonly minPauseMs: number;
@@ -52,19 +63,6 @@ export interface CheckpointCoordinatorOptions {
   readonly onTolerableFailuresExceeded: (error: FlinkError) => void;
   /** Called when a checkpoint (not a savepoint) completed: the StateCoordinator records its figures. */
   readonly onCheckpointCompleted?: (checkpoint: CompletedCheckpoint) => void;
-}
-
-/** What one execution attempt offers the coordinator. */
-export interface CheckpointParticipants {
-  /** Keys of the subtasks that must acknowledge; null while some subtask is not running. */
-  runningTasks(): string[] | null;
-  /**
-   * Snapshots the operator coordinators, then has every source task inject `barrier`; split
-   * assignments made meanwhile reach the readers only after the barrier.
-   */
-  triggerCheckpoint(barrier: CheckpointBarrier, options?: { readonly stopSources?: boolean }): Promise<CoordinatorState[]>;
-  notifyCheckpointComplete(checkpointId: number): void;
-  notifyCheckpointAborted(checkpointId: number): void;
 }
 
 /** Completed checkpoints kept in the statistics' history (Flink's web.checkpoints.history). */
@@ -83,6 +81,9 @@ interface PendingCheckpoint {
   readonly started: number;
   readonly notYetAcknowledged: Set<string>;
   readonly handles: TaskStateHandle[];
+  readonly plan: CheckpointPlan;
+  /** Triggered after every subtask finished its input: its completion lets all of them end. */
+  readonly final: boolean;
   coordinatorStates: CoordinatorState[] | null;
   timer: NodeJS.Timeout | null;
   finalizing: boolean;
@@ -91,6 +92,7 @@ interface PendingCheckpoint {
 
 interface PendingSavepoint {
   readonly terminate: boolean;
+  readonly drain: boolean;
   directory: string | null;
   resolve(result: SavepointResult): void;
   reject(error: FlinkError): void;
@@ -118,7 +120,11 @@ export class CheckpointCoordinator {
   private numFailed = 0;
   private lastRestored: number | null = null;
   private totalCompleted = 0;
+  /** The newest completed checkpoint, still reported after the job ended and discarded its checkpoints. */
+  private lastCompleted: CompletedCheckpoint | null = null;
   private readonly history: CheckpointSummary[] = [];
+  /** Triggers the final checkpoint once every subtask finished its input. */
+  private readonly finalCheckpoint = new FinalCheckpointTrigger(() => this.triggerFinalCheckpoint());
 
   constructor(options: CheckpointCoordinatorOptions) {
     this.options = options;
@@ -129,10 +135,16 @@ export class CheckpointCoordinator {
     return this.options.storage;
   }
 
+  /** Whether checkpoints are triggered periodically (else only savepoints are taken). */
+  get isPeriodic(): boolean {
+    return this.options.intervalMs > 0 && Number.isFinite(this.options.intervalMs);
+  }
+
   /** An execution attempt is running: checkpoints are triggered periodically until it stops. */
   startCheckpointScheduler(participants: CheckpointParticipants): void {
     if (this.shutDown) return;
     this.participants = participants;
+    if (!this.isPeriodic) return;
     const { minPauseMs, intervalMs } = this.options;
     // As Flink: the first checkpoint comes after a random delay between min pause and interval.
     this.scheduleTrigger(minPauseMs + Math.floor(Math.random() * (Math.max(minPauseMs, intervalMs) - minPauseMs + 1)));
@@ -142,6 +154,7 @@ export class CheckpointCoordinator {
   stopCheckpointScheduler(): void {
     this.clearTimer();
     this.waitingForSlot = false;
+    this.finalCheckpoint.cancel();
     for (const p of [...this.pending.values()]) this.abort(p, CheckpointFailureReason.CHECKPOINT_COORDINATOR_SUSPEND);
     this.participants = null;
   }
@@ -182,11 +195,12 @@ export class CheckpointCoordinator {
 
   /**
    * Takes a savepoint into a new directory under `targetDirectory`; with `terminate`, the sources
-   * stop after its barrier (stop-with-savepoint). Rejects when it cannot be taken or fails.
+   * stop after its barrier (stop-with-savepoint), with `drain` their input ends before it. Rejects
+   * when it cannot be taken or fails.
    */
-  triggerSavepoint(targetDirectory: string, terminate: boolean): Promise<SavepointResult> {
+  triggerSavepoint(targetDirectory: string, terminate: boolean, drain = false): Promise<SavepointResult> {
     return new Promise<SavepointResult>((resolve, reject) => {
-      const savepoint: PendingSavepoint = { terminate, directory: null, resolve, reject };
+      const savepoint: PendingSavepoint = { terminate, drain: terminate && drain, directory: null, resolve, reject };
       this.startCheckpoint(savepoint, targetDirectory).then(
         (id) => {
           if (id === null) reject(this.savepointError(null, CheckpointFailureReason.NOT_ALL_REQUIRED_TASKS_RUNNING));
@@ -207,8 +221,8 @@ export class CheckpointCoordinator {
   private async startCheckpoint(savepoint: PendingSavepoint | null, targetDirectory?: string): Promise<number | null> {
     const participants = this.participants;
     if (participants === null || this.shutDown) return null;
-    const tasks = participants.runningTasks();
-    if (tasks === null) {
+    const plan = participants.checkpointPlan();
+    if (plan === null || plan.tasksToWaitFor.length === 0) {
       log.debug({ jobId: this.options.jobId }, `checkpoint not triggered: ${CheckpointFailureReason.NOT_ALL_REQUIRED_TASKS_RUNNING}`);
       return null;
     }
@@ -218,8 +232,10 @@ export class CheckpointCoordinator {
       checkpointId,
       timestamp,
       started: performance.now(),
-      notYetAcknowledged: new Set(tasks),
+      notYetAcknowledged: new Set(plan.tasksToWaitFor),
       handles: [],
+      plan,
+      final: participants.allTasksEndedInput(),
       coordinatorStates: null,
       timer: null,
       finalizing: false,
@@ -231,7 +247,7 @@ export class CheckpointCoordinator {
       if (savepoint === null) await this.options.storage.initializeCheckpoint(checkpointId);
       else savepoint.directory = await this.options.storage.initializeSavepoint(checkpointId, targetDirectory!, this.options.jobId);
       if (!this.pending.has(checkpointId) || this.participants !== participants) return checkpointId;
-      p.coordinatorStates = await participants.triggerCheckpoint(this.barrierFor(checkpointId, timestamp, savepoint !== null), { stopSources: savepoint?.terminate === true });
+      p.coordinatorStates = await participants.triggerCheckpoint(this.barrierFor(checkpointId, timestamp, savepoint !== null), { stopSources: savepoint?.terminate === true, drain: savepoint?.drain === true });
     } catch (e) {
       log.warn({ jobId: this.options.jobId, checkpointId, err: e }, 'triggering the checkpoint failed');
       this.abort(p, CheckpointFailureReason.TRIGGER_CHECKPOINT_FAILURE, e);
@@ -282,8 +298,28 @@ export class CheckpointCoordinator {
     }
   }
 
+  /**
+   * A subtask finished its input and sent EndOfData. Once every subtask did, the final checkpoint
+   * is triggered at once (see the top of the file for how Flink differs).
+   */
+  taskEndedInput(): void {
+    if (this.isPeriodic && this.participants?.allTasksEndedInput() === true) this.finalCheckpoint.request();
+  }
+
+  private async triggerFinalCheckpoint(): Promise<boolean> {
+    if (this.participants === null || this.shutDown) return true;
+    // One at a time; with a full slot or a final one in flight, onCheckpointEnded() comes back.
+    if (this.pending.size >= this.options.maxConcurrent || [...this.pending.values()].some((p) => p.final)) return true;
+    return (await this.startCheckpoint(null)) !== null;
+  }
+
   private maybeComplete(p: PendingCheckpoint): void {
     if (p.finalizing || p.coordinatorStates === null || p.notYetAcknowledged.size > 0 || !this.pending.has(p.checkpointId)) return;
+    const refused = checkPartlyFinishedVertices(p.checkpointId, this.options.jobId, p.plan, p.handles);
+    if (refused !== null) {
+      this.abort(p, CheckpointFailureReason.FINALIZE_CHECKPOINT_FAILURE, refused);
+      return;
+    }
     p.finalizing = true;
     this.track(this.finalize(p));
   }
@@ -297,11 +333,14 @@ export class CheckpointCoordinator {
       completionTimestamp: Date.now(),
       tasks: [...p.handles].sort((a, b) => a.vertexId - b.vertexId || a.subtaskIndex - b.subtaskIndex),
       coordinators: p.coordinatorStates!,
+      ...(p.plan.fullyFinishedOperators.length === 0 ? {} : { fullyFinishedOperators: [...p.plan.fullyFinishedOperators] }),
     };
     let pointer: string;
     try {
       pointer = await this.options.storage.finalizeCheckpoint(metadata);
     } catch (e) {
+      // abort() leaves a checkpoint being finalized to finalize(): its directory (no `_metadata`) goes here.
+      this.track(this.options.storage.discardCheckpoint(p.checkpointId));
       this.abort(p, CheckpointFailureReason.FINALIZE_CHECKPOINT_FAILURE, e);
       return;
     }
@@ -311,6 +350,8 @@ export class CheckpointCoordinator {
       return;
     }
     if (p.timer !== null) clearTimeout(p.timer);
+    // A drained savepoint is taken after every input ended: it is the final checkpoint as well.
+    if (p.final || p.savepoint?.drain === true) this.finalCheckpoint.completed();
     const stateSize = p.handles.reduce((n, h) => n + h.stateSize, 0);
     const fullStateSize = p.handles.reduce((n, h) => n + (h.fullStateSize ?? h.stateSize), 0);
     if (p.savepoint !== null) {
@@ -348,6 +389,7 @@ export class CheckpointCoordinator {
 
   private addCompleted(checkpoint: CompletedCheckpoint): void {
     this.completed.push(checkpoint);
+    this.lastCompleted = checkpoint;
     this.totalCompleted++;
     this.sharedState.registerAll(sharedFilesOf(checkpoint.metadata.tasks));
     while (this.completed.length > this.options.numRetained) {
@@ -407,6 +449,7 @@ export class CheckpointCoordinator {
 
   private onCheckpointEnded(): void {
     this.lastCheckpointEnd = performance.now();
+    this.finalCheckpoint.retry();
     if (this.waitingForSlot && this.participants !== null && this.pending.size < this.options.maxConcurrent) {
       this.waitingForSlot = false;
       this.scheduleTrigger(this.options.minPauseMs);
@@ -435,7 +478,7 @@ export class CheckpointCoordinator {
   }
 
   getStatistics(): CheckpointStatistics {
-    const last = this.getLatestCompleted();
+    const last = this.lastCompleted;
     return {
       numberOfCompletedCheckpoints: this.totalCompleted,
       numberOfFailedCheckpoints: this.numFailed,

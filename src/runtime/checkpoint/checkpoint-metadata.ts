@@ -4,9 +4,10 @@
  * keyed-state-snapshot.ts) or, for incremental RocksDB checkpoints, the handle of its files, and
  * the operator state snapshot (operator-state-snapshot.ts). The coordinator writes `_metadata`
  * last: the checkpoint's id and time, the handles of all task state files (with the shared files
- * they refer to, and the channel state files of unaligned checkpoints, channel-state.ts), and the
- * states of the operator coordinators (split enumerators). A checkpoint is
- * complete when, and only when, its `_metadata` exists.
+ * they refer to, and the channel state files of unaligned checkpoints, channel-state.ts), the
+ * states of the operator coordinators (split enumerators), and the operators every subtask of
+ * which had finished (Flink's FullyFinishedOperatorState: they hold no state and do not run again
+ * after a restore). A checkpoint is complete when, and only when, its `_metadata` exists.
  */
 import { Packr } from 'msgpackr';
 import { ErrorCodes, FlinkError } from '../../errors.ts';
@@ -59,6 +60,10 @@ export interface TaskStateHandle {
   readonly unaligned?: boolean;
   /** Its in-flight data (unaligned checkpoints): the channel state file and the bytes of data it holds. */
   readonly channelState?: { readonly location: string; readonly persistedData: number };
+  /** The subtask took the checkpoint after its operators finished (end of input, Flink's isTaskFinished). */
+  readonly finishedOperators?: boolean;
+  /** An operator of the subtask keeps union list state (checked when only some subtasks finished). */
+  readonly unionListState?: boolean;
 }
 
 /** The checkpointed state of an operator coordinator (a split enumerator), serialized by its source. */
@@ -77,6 +82,12 @@ export interface CheckpointMetadata {
   readonly completionTimestamp: number;
   readonly tasks: readonly TaskStateHandle[];
   readonly coordinators: readonly CoordinatorState[];
+  /**
+   * Ids of the operators all of whose subtasks had finished when the checkpoint was triggered
+   * (Flink's fully finished operators); absent when none. They have no task state: a restore
+   * deploys their tasks as finished, so a bounded source that ended does not emit again.
+   */
+  readonly fullyFinishedOperators?: readonly string[];
 }
 
 const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false } as ConstructorParameters<typeof Packr>[0]);
@@ -134,5 +145,7 @@ export function decodeMetadata(bytes: Uint8Array, where: string): CheckpointMeta
   const raw = unpack(bytes, where);
   if (raw['version'] !== CHECKPOINT_METADATA_VERSION) throw corrupt(`it has metadata format version ${String(raw['version'])}, this version reads ${CHECKPOINT_METADATA_VERSION}`, where);
   if (typeof raw['checkpointId'] !== 'number' || !Array.isArray(raw['tasks']) || !Array.isArray(raw['coordinators'])) throw corrupt('the checkpoint metadata is incomplete', where);
+  const finished = raw['fullyFinishedOperators'];
+  if (finished !== undefined && !(Array.isArray(finished) && finished.every((id) => typeof id === 'string'))) throw corrupt('its list of finished operators is not a list of operator ids', where);
   return raw as unknown as CheckpointMetadata;
 }

@@ -10,6 +10,11 @@
  * the source coordinators. State of operators that are no longer in the job is an error unless
  * the job allows non-restored state ('execution.savepoint.ignore-unclaimed-state').
  *
+ * Operators that had finished on every subtask (Flink's fully finished operators, recorded in
+ * `_metadata`) hold no state: the tasks chaining them are deployed as finished and run nothing
+ * (a bounded source that had ended does not emit again). A task chaining finished with unfinished
+ * operators, or a finished task after one that had not finished, is refused, as Flink does.
+ *
  * The in-flight data of an unaligned checkpoint goes back to the same subtask of the same vertex
  * (its channels are numbered by producer and consumer subtask), so such a checkpoint is restored
  * only when every vertex keeps its parallelism and chain; savepoints, always aligned, rescale.
@@ -17,7 +22,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ErrorCodes, FlinkError } from '../../errors.ts';
-import type { JobGraph } from '../../graph/job-graph.ts';
+import type { JobGraph, JobVertex } from '../../graph/job-graph.ts';
 import { getLogger } from '../../utils/logger.ts';
 import { OperatorStateBackend } from '../state/operator/operator-state-backend.ts';
 import type { OperatorStateSnapshot } from '../state/operator/operator-state-snapshot.ts';
@@ -111,6 +116,37 @@ async function loadChannelState(reader: CheckpointReader, pointer: string, metad
   return states;
 }
 
+/** The vertices of the job all of whose operators had finished in the checkpoint; refuses what Flink refuses. */
+function finishedVertices(jobGraph: JobGraph, ids: ReadonlyMap<number, string>, metadata: CheckpointMetadata, pointer: string): Set<JobVertex> {
+  const finished = new Set(metadata.fullyFinishedOperators ?? []);
+  const vertices = new Set<JobVertex>();
+  if (finished.size === 0) return vertices;
+  const refuse = (what: string): FlinkError =>
+    new FlinkError(ErrorCodes.FLINK_TS_ILLEGAL_STATE, `Cannot restore the job from '${pointer}' (checkpoint ${metadata.checkpointId}): ${what}`, {
+      context: { checkpointId: metadata.checkpointId, file: pointer },
+    });
+  for (const vertex of jobGraph.vertices) {
+    const chain = vertex.chainedNodes;
+    const done = chain.filter((n) => finished.has(ids.get(n.id)!));
+    if (done.length === 0) continue;
+    if (done.length < chain.length) {
+      const running = chain.filter((n) => !done.includes(n));
+      throw refuse(
+        `task '${vertex.name}' chains operators that had finished (${done.map((n) => n.name).join(', ')}) with operators that had not (${running.map((n) => n.name).join(', ')}); ` +
+          `a task runs all of its operators or none. Keep the chain as it was, or restore from a checkpoint taken before the operators finished`,
+      );
+    }
+    vertices.add(vertex);
+  }
+  for (const vertex of vertices) {
+    const upstream = vertex.inputs.map((e) => e.source).find((v) => !vertices.has(v));
+    if (upstream !== undefined) {
+      throw refuse(`'${vertex.name}' had finished, but '${upstream.name}', which feeds it, had not: a finished task cannot follow one that still runs (the job graph changed)`);
+    }
+  }
+  return vertices;
+}
+
 export async function loadRestoreState(reader: CheckpointReader, pointer: string, jobGraph: JobGraph, allowNonRestoredState: boolean): Promise<JobRestoreState> {
   const { metadata, tasks: taskStates } = await readCheckpoint(reader, pointer);
   const channelStates = await loadChannelState(reader, pointer, metadata, jobGraph);
@@ -139,7 +175,15 @@ export async function loadRestoreState(reader: CheckpointReader, pointer: string
   const ids = operatorIdsOf(jobGraph);
   const known = new Set<string>();
   const tasks = new Map<string, TaskRestoreState>();
+  const finished = finishedVertices(jobGraph, ids, metadata, pointer);
   for (const vertex of jobGraph.vertices) {
+    if (finished.has(vertex)) {
+      for (const node of vertex.chainedNodes) known.add(ids.get(node.id)!);
+      for (let subtask = 0; subtask < vertex.parallelism; subtask++) {
+        tasks.set(`${vertex.id}/${subtask}`, { checkpointId: metadata.checkpointId, pointer, operators: new Map(), finishedOnRestore: true });
+      }
+      continue;
+    }
     const perSubtask = Array.from({ length: vertex.parallelism }, () => new Map<string, OperatorRestoreState>());
     for (const node of vertex.chainedNodes) {
       const id = ids.get(node.id)!;

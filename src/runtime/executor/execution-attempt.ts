@@ -4,13 +4,15 @@
  * the coordinators of split-based sources, and a scheduler for all tasks. It runs until every
  * task ended or the first failure (which cancels the other tasks). A restart is a new attempt,
  * restored from the latest completed checkpoint. It is also what the checkpoint coordinator
- * talks to while the attempt runs.
+ * talks to while the attempt runs: it plans each checkpoint from the states of its tasks (Flink's
+ * DefaultCheckpointPlanCalculator: tasks that ended are left out, their vertices' operators recorded
+ * as finished when every subtask ended) and triggers the tasks that inject the barrier.
  */
 import { withFunctionCopyContext } from '../../api/common/function-copy.ts';
 import type { JobGraph, JobVertex, JobEdge } from '../../graph/job-graph.ts';
 import { DistributionPattern } from '../../graph/job-graph.ts';
 import type { StreamEdge } from '../../graph/stream-graph.ts';
-import type { CheckpointParticipants } from '../checkpoint/checkpoint-coordinator.ts';
+import type { CheckpointParticipants, CheckpointPlan, TriggerOptions } from '../checkpoint/checkpoint-plan.ts';
 import type { CoordinatorState } from '../checkpoint/checkpoint-metadata.ts';
 import type { JobRestoreState } from '../checkpoint/checkpoint-restore.ts';
 import { InputGate } from '../io/input-gate.ts';
@@ -50,6 +52,8 @@ export class ExecutionAttempt implements CheckpointParticipants {
   private readonly parameters: ExecutionAttemptParameters;
   private readonly scheduler = new TaskScheduler();
   private readonly coordinators = new Map<number, SourceCoordinator<SourceSplit>>();
+  /** The tasks each task reads from. */
+  private readonly upstream = new Map<StreamTask, readonly StreamTask[]>();
   private failure: unknown = undefined;
   private cancelled = false;
 
@@ -98,16 +102,36 @@ export class ExecutionAttempt implements CheckpointParticipants {
 
   // ---- CheckpointParticipants ---------------------------------------------------------------
 
-  runningTasks(): string[] | null {
-    const keys: string[] = [];
-    for (const task of this.allTasks()) {
-      if (task.getState() !== TaskState.RUNNING || task.checkpointing === null) return null;
-      keys.push(task.checkpointing.taskKey);
+  checkpointPlan(): CheckpointPlan | null {
+    const tasksToWaitFor: string[] = [];
+    const fullyFinishedOperators: string[] = [];
+    const partlyFinishedVertices = new Map<number, string>();
+    const vertexNames = new Map<number, string>();
+    const ids = operatorIdsOf(this.parameters.jobGraph);
+    for (const [vertex, tasks] of this.tasksByVertex) {
+      vertexNames.set(vertex.id, vertex.name);
+      let ended = 0;
+      for (const task of tasks) {
+        const state = task.getState();
+        if (state === TaskState.FINISHED) {
+          ended++;
+          continue;
+        }
+        // Still starting, or failing: no checkpoint now (Flink's NOT_ALL_REQUIRED_TASKS_RUNNING).
+        if ((state !== TaskState.RUNNING && state !== TaskState.FINISHING) || task.checkpointing === null) return null;
+        tasksToWaitFor.push(task.checkpointing.taskKey);
+      }
+      if (ended === tasks.length) for (const node of vertex.chainedNodes) fullyFinishedOperators.push(ids.get(node.id)!);
+      else if (ended > 0) partlyFinishedVertices.set(vertex.id, vertex.name);
     }
-    return keys;
+    return { tasksToWaitFor, fullyFinishedOperators, partlyFinishedVertices, vertexNames };
   }
 
-  async triggerCheckpoint(barrier: CheckpointBarrier, options?: { readonly stopSources?: boolean }): Promise<CoordinatorState[]> {
+  allTasksEndedInput(): boolean {
+    return this.allTasks().every((task) => task.hasEndedInput());
+  }
+
+  async triggerCheckpoint(barrier: CheckpointBarrier, options?: TriggerOptions): Promise<CoordinatorState[]> {
     const states: CoordinatorState[] = [];
     const jobGraph = this.parameters.jobGraph;
     try {
@@ -117,7 +141,15 @@ export class ExecutionAttempt implements CheckpointParticipants {
         states.push({ operatorId: operatorIdOf(jobGraph, vertex.head), serializerVersion: version, state });
       }
       const stopSource = options?.stopSources === true;
-      for (const [vertex, tasks] of this.tasksByVertex) if (vertex.isSource()) for (const task of tasks) task.triggerCheckpoint(barrier, stopSource);
+      const drain = stopSource && options?.drain === true;
+      const running = this.allTasks().filter((task) => task.getState() !== TaskState.FINISHED);
+      // Set on every task before any source ends its input, so that none ends before the savepoint.
+      if (drain) for (const task of running) task.expectDrainSavepoint(barrier.checkpointId);
+      for (const task of running) {
+        const upstream = this.upstream.get(task)!;
+        if (upstream.length === 0) task.triggerCheckpoint(barrier, stopSource, drain);
+        else if (upstream.every((t) => t.getState() === TaskState.FINISHED)) task.triggerCheckpoint(barrier);
+      }
     } finally {
       // Assignments held back while the enumerators were snapshotted now follow the barrier.
       for (const coordinator of this.coordinators.values()) coordinator.releaseDeliveries();
@@ -200,6 +232,24 @@ export class ExecutionAttempt implements CheckpointParticipants {
       }
       this.tasksByVertex.set(vertex, tasks);
     }
+    for (const [vertex, tasks] of this.tasksByVertex) tasks.forEach((task, subtask) => this.upstream.set(task, this.upstreamOf(vertex, subtask)));
+  }
+
+  /** The subtasks whose output channels subtask `subtask` of `vertex` reads. */
+  private upstreamOf(vertex: JobVertex, subtask: number): StreamTask[] {
+    const out: StreamTask[] = [];
+    for (const edge of vertex.inputs) {
+      const producers = this.tasksByVertex.get(edge.source)!;
+      if (edge.pattern !== DistributionPattern.POINTWISE) {
+        out.push(...producers);
+        continue;
+      }
+      const targets = pointwiseConnections(edge.source.parallelism, vertex.parallelism);
+      producers.forEach((producer, i) => {
+        if (targets[i]!.includes(subtask)) out.push(producer);
+      });
+    }
+    return out;
   }
 }
 

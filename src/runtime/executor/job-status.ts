@@ -3,6 +3,7 @@
  */
 import type { Accumulator } from '../../api/common/accumulators.ts';
 import type { TaskTimeMetrics } from '../tasks/task-io-metrics.ts';
+import type { VertexNetworkMetrics } from '../tasks/local-flow-control.ts';
 
 export const JobStatus = {
   INITIALIZING: 'INITIALIZING',
@@ -64,7 +65,7 @@ export class JobExecutionResult {
  * busyTimeMsPerSecond, idleTimeMsPerSecond and backPressuredTimeMsPerSecond are the mean over the
  * vertex's subtasks; backPressureRatio and backPressureLevel are those of its most back-pressured subtask.
  */
-export interface VertexMetrics extends TaskTimeMetrics {
+export interface VertexMetrics extends TaskTimeMetrics, VertexNetworkMetrics {
   readonly vertexId: number;
   readonly parallelism: number;
   readonly numRecordsIn: number;

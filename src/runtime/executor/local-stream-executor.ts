@@ -2,8 +2,9 @@
  * LocalStreamExecutor: runs a JobGraph inside the calling process. Each execution attempt
  * (execution-attempt.ts) deploys the tasks, channels and source coordinators; the job tracks its
  * status, fails an attempt on its first task failure, and — with a restart strategy — restarts
- * all tasks from the latest completed checkpoint. With checkpointing on, a CheckpointCoordinator
- * lives as long as the job and takes checkpoints of whichever attempt is running. A job may start
+ * all tasks from the latest completed checkpoint. A CheckpointCoordinator lives as long as the job:
+ * with checkpointing on it takes checkpoints of whichever attempt is running, and it takes the
+ * savepoints of any job, as in Flink, also one that never called enableCheckpointing. A job may start
  * from a savepoint or retained checkpoint ('execution.savepoint.path'); until it completed a
  * checkpoint of its own, restarts go back to that one.
  */
@@ -16,7 +17,7 @@ import { getLogger } from '../../utils/logger.ts';
 import { CheckpointCoordinator, type CheckpointStatistics } from '../checkpoint/checkpoint-coordinator.ts';
 import { loadRestoreState, resolveRestorePath, type JobRestoreState } from '../checkpoint/checkpoint-restore.ts';
 import type { SavepointResult } from '../checkpoint/checkpoint-coordinator.ts';
-import { FILE_CHECKPOINT_READER, FileSystemCheckpointStorage, JobManagerCheckpointStorage } from '../checkpoint/checkpoint-storage.ts';
+import { FileSystemCheckpointStorage, JobManagerCheckpointStorage } from '../checkpoint/checkpoint-storage.ts';
 import { MetricGroup } from '../metrics/metric-group.ts';
 import { CoordinatorStore } from '../source/watermark-alignment-coordinator.ts';
 import type { StateBackend } from '../state/keyed-state-backend.ts';
@@ -24,6 +25,8 @@ import { StateCoordinator, type StateCoordinatorStatistics } from '../state/stat
 import type { StreamTask } from '../tasks/stream-task.ts';
 import { mergeStateMetrics } from '../tasks/state-metrics.ts';
 import { recordsSentBy, vertexTimeMetrics } from '../tasks/task-io-metrics.ts';
+import { LocalFlowControl, type LocalFlowControlOptions } from '../tasks/local-flow-control.ts';
+import type { BackPressureStatistics } from '../tasks/local-back-pressure-detector.ts';
 import type { TaskCheckpointServices } from '../tasks/subtask-checkpoint-coordinator.ts';
 import { ExecutionAttempt } from './execution-attempt.ts';
 import { JobExecutionResult, JobStatus, type VertexMetrics } from './job-status.ts';
@@ -69,6 +72,10 @@ export interface LocalExecutionOptions {
   readonly restoreFrom?: { readonly path: string; readonly allowNonRestoredState: boolean };
   /** 'state.savepoints.dir': where savepoints go when no directory is given. */
   readonly savepointDirectory?: string;
+  /** 'execution.checkpointing.timeout', for the savepoints of a job without checkpointing; Flink's 10 minutes when absent. */
+  readonly savepointTimeoutMs?: number;
+  /** The LocalBackPressureDetector and buffer debloating (local-flow-control.ts); their defaults when absent. */
+  readonly flowControl?: Partial<LocalFlowControlOptions>;
 }
 
 export class LocalJob {
@@ -80,8 +87,9 @@ export class LocalJob {
   private readonly coordinatorStore = new CoordinatorStore();
   private readonly metricsRoot: MetricGroup;
   private readonly stateCoordinator: StateCoordinator;
-  private readonly checkpointCoordinator: CheckpointCoordinator | null;
+  private readonly checkpointCoordinator: CheckpointCoordinator;
   private readonly restartStrategy: RestartBackoffTimeStrategy;
+  private readonly flowControl: LocalFlowControl;
   private attempt: ExecutionAttempt | null = null;
   private jobStateBackend: StateBackend | undefined = undefined;
   private status: JobStatus = JobStatus.INITIALIZING;
@@ -111,32 +119,32 @@ export class LocalJob {
     this.metricsRoot = new MetricGroup([jobGraph.jobName]);
     this.stateCoordinator = options.stateCoordinator ?? new StateCoordinator();
     this.restartStrategy = createRestartBackoffTimeStrategy(options.restartStrategy ?? { type: 'none' });
+    this.flowControl = new LocalFlowControl(options.flowControl);
     const cp = options.checkpointing;
-    this.checkpointCoordinator =
-      cp === undefined
-        ? null
-        : new CheckpointCoordinator({
-            jobId: this.jobId,
-            intervalMs: cp.intervalMs,
-            timeoutMs: cp.timeoutMs,
-            minPauseMs: cp.minPauseMs,
-            maxConcurrent: cp.maxConcurrent,
-            tolerableFailures: cp.tolerableFailures,
-            numRetained: cp.numRetained,
-            unaligned: cp.unaligned === true,
-            alignedCheckpointTimeoutMs: cp.alignedCheckpointTimeoutMs ?? 0,
-            storage: cp.directory === undefined ? new JobManagerCheckpointStorage() : new FileSystemCheckpointStorage(cp.directory, this.jobId),
-            onTolerableFailuresExceeded: (error) => this.attempt?.fail(error),
-            onCheckpointCompleted: (c) =>
-              this.stateCoordinator.checkpointCompleted(this.jobId, {
-                checkpointId: c.checkpointId,
-                stateSize: c.stateSize,
-                fullStateSize: c.fullStateSize,
-                durationMs: c.durationMs,
-                unaligned: c.unaligned,
-                completedAt: c.metadata.completionTimestamp,
-              }),
-          });
+    this.checkpointCoordinator = new CheckpointCoordinator({
+      jobId: this.jobId,
+      // Without checkpointing: no periodic checkpoints, savepoints only (kept aligned and full).
+      intervalMs: cp?.intervalMs ?? -1,
+      // Flink's default 'execution.checkpointing.timeout', 10 minutes.
+      timeoutMs: cp?.timeoutMs ?? options.savepointTimeoutMs ?? 600_000,
+      minPauseMs: cp?.minPauseMs ?? 0,
+      maxConcurrent: cp?.maxConcurrent ?? 1,
+      tolerableFailures: cp?.tolerableFailures ?? 0,
+      numRetained: cp?.numRetained ?? 1,
+      unaligned: cp?.unaligned === true,
+      alignedCheckpointTimeoutMs: cp?.alignedCheckpointTimeoutMs ?? 0,
+      storage: cp?.directory === undefined ? new JobManagerCheckpointStorage() : new FileSystemCheckpointStorage(cp.directory, this.jobId),
+      onTolerableFailuresExceeded: (error) => this.attempt?.fail(error),
+      onCheckpointCompleted: (c) =>
+        this.stateCoordinator.checkpointCompleted(this.jobId, {
+          checkpointId: c.checkpointId,
+          stateSize: c.stateSize,
+          fullStateSize: c.fullStateSize,
+          durationMs: c.durationMs,
+          unaligned: c.unaligned,
+          completedAt: c.metadata.completionTimestamp,
+        }),
+    });
     this.result = this.run();
     // The caller may only look at the result later (executeAsync); a failure is still reported there.
     this.result.catch(() => {});
@@ -153,7 +161,7 @@ export class LocalJob {
 
   /** Flink's checkpointing figures, null when checkpointing is off. */
   getCheckpointStatistics(): CheckpointStatistics | null {
-    return this.checkpointCoordinator?.getStatistics() ?? null;
+    return this.options.checkpointing === undefined ? null : this.checkpointCoordinator.getStatistics();
   }
 
   /** How often the job was restarted after a failure (Flink's numRestarts). */
@@ -161,21 +169,26 @@ export class LocalJob {
     return this.numRestarts;
   }
 
+  /** The LocalBackPressureDetector's figures (queue utilization, levels, throttles); null when it is disabled. */
+  getBackPressure(): BackPressureStatistics | null {
+    return this.flowControl.getBackPressure();
+  }
+
   /**
    * Takes a savepoint into `targetDirectory` (or 'state.savepoints.dir'); resolves with its path.
    * With `stop`, the sources stop after the savepoint's barrier and, once it completed and its
-   * completion reached every operator, the job ends as FINISHED without draining.
+   * completion reached every operator, the job ends as FINISHED without draining. With `drain`
+   * too (Flink's advanceToEndOfEventTime), the sources' input ends before the barrier: MAX_WATERMARK
+   * fires every event-time timer and window, every operator finishes, and the savepoint is the
+   * final checkpoint after which the tasks end, the job FINISHED. When a drained savepoint fails,
+   * the sources have ended all the same; the job then finishes with its next checkpoint.
    */
-  async triggerSavepoint(targetDirectory: string | undefined, stop: boolean): Promise<string> {
+  async triggerSavepoint(targetDirectory: string | undefined, stop: boolean, drain = false): Promise<string> {
     const directory = targetDirectory ?? this.options.savepointDirectory;
     if (directory === undefined) {
       throw new FlinkError(ErrorCodes.FLINK_TS_CONFIGURATION, `No savepoint directory for job '${this.jobName}': pass one to triggerSavepoint()/stopWithSavepoint() or set 'state.savepoints.dir'`);
     }
     const coordinator = this.checkpointCoordinator;
-    if (coordinator === null) {
-      // The tasks of a job without checkpointing carry no barrier handling at all (it costs nothing then).
-      throw new FlinkError(ErrorCodes.FLINK_TS_UNSUPPORTED, `Job '${this.jobName}' does not have checkpointing enabled; this version of Flink.TS takes savepoints of checkpointed jobs only (env.enableCheckpointing)`);
-    }
     const attempt = this.attempt;
     if (this.status !== JobStatus.RUNNING || attempt === null || this.stopRequested) {
       throw new FlinkError(ErrorCodes.FLINK_TS_ILLEGAL_STATE, `Cannot take a savepoint of job '${this.jobName}' (${this.jobId}): it is ${this.stopRequested ? 'stopping' : this.status}`);
@@ -183,18 +196,22 @@ export class LocalJob {
     if (stop) this.stopRequested = true;
     let result: SavepointResult;
     try {
-      result = await coordinator.triggerSavepoint(directory, stop);
+      result = await coordinator.triggerSavepoint(directory, stop, drain);
     } catch (e) {
       if (stop) {
         this.stopRequested = false;
-        attempt.resumeSources();
+        // A drained source has ended its input; only a source stopped without drain goes on.
+        if (!drain) attempt.resumeSources();
       }
       throw e;
     }
     if (stop) {
-      // No checkpoint may start while the tasks end (it could not complete).
-      this.checkpointCoordinator?.stopCheckpointScheduler();
-      attempt.stopWithoutDrain();
+      if (!drain) {
+        // No checkpoint may start while the tasks end (it could not complete).
+        coordinator.stopCheckpointScheduler();
+        attempt.stopWithoutDrain();
+      }
+      // Drained: the tasks end by themselves, the savepoint having been their final checkpoint.
       await this.result.catch(() => {});
     }
     return result.path;
@@ -202,23 +219,26 @@ export class LocalJob {
 
   /** Triggers a checkpoint now (besides the periodic ones); resolves with its id or null. */
   async triggerCheckpoint(): Promise<number | null> {
-    if (this.checkpointCoordinator === null) throw new FlinkError(ErrorCodes.FLINK_TS_ILLEGAL_STATE, `Job '${this.jobName}' does not have checkpointing enabled`);
+    if (this.options.checkpointing === undefined) throw new FlinkError(ErrorCodes.FLINK_TS_ILLEGAL_STATE, `Job '${this.jobName}' does not have checkpointing enabled`);
     return this.checkpointCoordinator.triggerCheckpoint();
   }
 
-  private checkpointServices(): TaskCheckpointServices | null {
+  private checkpointServices(): TaskCheckpointServices {
     const coordinator = this.checkpointCoordinator;
-    if (coordinator === null) return null;
+    const cp = this.options.checkpointing;
     const storage = coordinator.storage;
-    const incremental = this.options.checkpointing!.incremental === true && storage instanceof FileSystemCheckpointStorage;
+    const incremental = cp?.incremental === true && storage instanceof FileSystemCheckpointStorage;
     return {
       storage,
-      exactlyOnce: this.options.checkpointing!.exactlyOnce,
-      unaligned: this.options.checkpointing!.unaligned === true,
+      // Without checkpointing only savepoints pass, which are aligned.
+      exactlyOnce: cp?.exactlyOnce ?? true,
+      unaligned: cp?.unaligned === true,
       incremental,
       sharedDirectory: incremental ? storage.sharedDirectory : null,
+      checkpointsAfterTasksFinish: coordinator.isPeriodic,
       acknowledge: (id, task, handle) => coordinator.acknowledgeTask(id, task, handle),
       decline: (id, task, cause) => coordinator.declineCheckpoint(id, task, cause),
+      endOfData: () => coordinator.taskEndedInput(),
       taskFinished: (task) => coordinator.taskFinished(task),
     };
   }
@@ -230,15 +250,14 @@ export class LocalJob {
    */
   private async restoreState(): Promise<JobRestoreState | null> {
     const coordinator = this.checkpointCoordinator;
-    const candidates = [...(coordinator?.getCompletedCheckpoints() ?? [])].reverse().map((c) => c.externalPointer);
+    const candidates = [...coordinator.getCompletedCheckpoints()].reverse().map((c) => c.externalPointer);
     if (this.initialRestorePointer !== null) candidates.push(this.initialRestorePointer);
     const allowNonRestoredState = this.options.restoreFrom?.allowNonRestoredState ?? false;
     let firstError: unknown = undefined;
     for (const pointer of candidates) {
       try {
-        const reader = coordinator?.storage ?? FILE_CHECKPOINT_READER;
-        const restore = await loadRestoreState(reader, pointer, this.jobGraph, allowNonRestoredState);
-        coordinator?.markRestored(restore.checkpointId);
+        const restore = await loadRestoreState(coordinator.storage, pointer, this.jobGraph, allowNonRestoredState);
+        coordinator.markRestored(restore.checkpointId);
         log.info({ jobId: this.jobId, checkpointId: restore.checkpointId, path: pointer }, 'restoring the job from a checkpoint');
         return restore;
       } catch (e) {
@@ -275,13 +294,14 @@ export class LocalJob {
           mayRestart: this.options.restartStrategy !== undefined && this.options.restartStrategy.type !== 'none',
         });
         this.attempt = attempt;
+        this.flowControl.attach(attempt.tasksByVertex);
         if (this.cancelRequested) attempt.cancel();
         failure = await attempt.run(() => {
           this.status = JobStatus.RUNNING;
           log.info({ jobId: this.jobId, job: this.jobName, attempt: attemptNumber }, 'job running');
-          this.checkpointCoordinator?.startCheckpointScheduler(attempt);
+          this.checkpointCoordinator.startCheckpointScheduler(attempt);
         });
-        this.checkpointCoordinator?.stopCheckpointScheduler();
+        this.checkpointCoordinator.stopCheckpointScheduler();
         if (failure === undefined || this.cancelRequested) break;
         this.restartStrategy.notifyFailure(failure);
         if (!this.restartStrategy.canRestart()) break;
@@ -303,12 +323,13 @@ export class LocalJob {
     } catch (error) {
       failure ??= error;
     } finally {
+      this.flowControl.stop();
       if (this.options.statisticsSummaryIntervalMs !== undefined) this.stateCoordinator.stopStatisticsSummary();
       this.stateCoordinator.releaseJob(this.jobId);
       this.endTime = performance.now();
     }
     const outcome = this.cancelRequested ? JobStatus.CANCELED : failure !== undefined ? JobStatus.FAILED : JobStatus.FINISHED;
-    await this.checkpointCoordinator?.shutdown(this.keepsCheckpoints(outcome));
+    await this.checkpointCoordinator.shutdown(this.keepsCheckpoints(outcome));
     if (outcome === JobStatus.CANCELED) {
       this.status = JobStatus.CANCELED;
       throw new FlinkError(ErrorCodes.FLINK_TS_JOB_CANCELLED, `Job '${this.jobName}' (${this.jobId}) was cancelled`);
@@ -404,6 +425,7 @@ export class LocalJob {
         numRecordsSendPerSecond: rates.send,
         inPoolUsage: inPool,
         outPoolUsage: outPool,
+        ...this.flowControl.vertexNetworkMetrics(tasks),
         ...vertexTimeMetrics(subtasks),
         subtasks,
         userMetrics,

@@ -7,6 +7,7 @@
  */
 import { RingQueue } from '../../utils/ring-queue.ts';
 import { StatusWatermarkValve } from '../watermark/status-watermark-valve.ts';
+import { ChannelQueueUsage } from './channel-queue-usage.ts';
 import type { LocalChannel } from './local-channel.ts';
 import type { ChannelItem } from './stream-events.ts';
 
@@ -26,6 +27,7 @@ export class InputGate {
   private anyBlocked = false;
   private finishedCount = 0;
   private listener: InputAvailabilityListener | null = null;
+  private readonly usage: ChannelQueueUsage;
   /** The channel of the last polled item. */
   lastChannel = -1;
 
@@ -36,6 +38,7 @@ export class InputGate {
     this.enqueued = channels.map(() => false);
     this.finished = channels.map(() => false);
     this.blocked = channels.map(() => false);
+    this.usage = new ChannelQueueUsage(channels);
     channels.forEach((channel, index) => channel.setConsumer({ notifyDataAvailable: () => this.onDataAvailable(index) }));
   }
 
@@ -108,15 +111,12 @@ export class InputGate {
     return this.finishedCount === this.channels.length;
   }
 
-  /** Fraction of the granted buffers that hold unconsumed data (Flink's inPoolUsage). */
+  /**
+   * Fraction of the granted buffers holding data as the consumers found them since the previous
+   * reading (Flink's inPoolUsage; see channel-queue-usage.ts).
+   */
   bufferUsage(): number {
-    let used = 0;
-    let capacity = 0;
-    for (const channel of this.channels) {
-      used += Math.min(channel.bufferedBatches, channel.capacity);
-      capacity += channel.capacity;
-    }
-    return capacity === 0 ? 0 : used / capacity;
+    return this.usage.read();
   }
 
   release(): void {

@@ -8,6 +8,11 @@
  * at the head of the queue, overtaking what is queued; the channel hands back the overtaken data,
  * which becomes the producer's in-flight output state. A barrier queued in order can be watched
  * (told when the consumer polled it) and moved to the head later (the aligned-checkpoint timeout).
+ *
+ * Buffer debloating (Flink 1.14+): the consumer announces how many records a batch should hold
+ * (`announceBatchSize`) so that what is queued can be consumed within the debloat target time; the
+ * producer's RecordWriter cuts its batches for this channel at that size. Batches are passed by
+ * reference, never serialized: there are no bytes to count (`bytesTransferred` is null).
  */
 import { RingQueue } from '../../utils/ring-queue.ts';
 import { RecordBatch } from './record-batch.ts';
@@ -23,7 +28,9 @@ export class LocalChannel {
   readonly consumerSubtask: number;
   private readonly queue = new RingQueue<ChannelItem>(8);
   private buffered = 0;
-  private writableWaiters: (() => void)[] = [];
+  private records = 0;
+  /** Writers waiting until at most `limit` batches are queued (credit, or a throttle's release). */
+  private waiters: { readonly limit: number; readonly resolve: () => void }[] = [];
   private consumer: ChannelConsumer | null = null;
   /** A queued barrier whose consumption is reported to `barrierPolled` (null: none watched). */
   private watchedBarrier: CheckpointBarrier | null = null;
@@ -31,6 +38,23 @@ export class LocalChannel {
   /** Total records and batches that went through, for metrics. */
   recordsTransferred = 0;
   batchesTransferred = 0;
+  /**
+   * How full the consumer finds the queue when it turns to it: each first take after the producer
+   * wrote counts one arrival and adds the batches then queued. Their ratio over the capacity is the
+   * queue's utilization as the consumer meets it — full when the producer is always ahead, one batch
+   * when the consumer keeps up. Reading the level at moments of the clock would be biased on one
+   * thread, where it is always read between two tasks' steps.
+   */
+  consumerArrivals = 0;
+  queuedAtArrival = 0;
+  /** The records queued at those arrivals, summed. */
+  recordsAtArrival = 0;
+  private writtenSinceTake = false;
+  /**
+   * Records per batch the consumer asks for (buffer debloating); the writer's configured batch size
+   * applies while it is larger. Infinity: nothing announced.
+   */
+  announcedBatchSize = Number.POSITIVE_INFINITY;
 
   constructor(capacity: number, producerSubtask: number, consumerSubtask: number) {
     this.capacity = capacity;
@@ -47,6 +71,29 @@ export class LocalChannel {
     return this.buffered;
   }
 
+  /** Records in the queued batches. */
+  get bufferedRecords(): number {
+    return this.records;
+  }
+
+  /** Fraction of the credit in use (queued batches over capacity), at most 1. */
+  get utilization(): number {
+    return this.buffered >= this.capacity ? 1 : this.buffered / this.capacity;
+  }
+
+  /**
+   * Serialized bytes that went through (Flink's numBytesIn/Out): null, because an in-thread channel
+   * hands record batches over by reference and serializes nothing. Network channels count theirs.
+   */
+  get bytesTransferred(): number | null {
+    return null;
+  }
+
+  /** The consumer's buffer debloater sets the records per batch it wants (at least 1). */
+  announceBatchSize(records: number): void {
+    this.announcedBatchSize = Math.max(1, Math.floor(records));
+  }
+
   isWritable(): boolean {
     return this.buffered < this.capacity;
   }
@@ -57,9 +104,12 @@ export class LocalChannel {
 
   push(item: ChannelItem): void {
     if (item instanceof RecordBatch) {
+      const n = item.values.length;
       this.buffered++;
+      this.records += n;
+      this.writtenSinceTake = true;
       this.batchesTransferred++;
-      this.recordsTransferred += item.values.length;
+      this.recordsTransferred += n;
     }
     this.queue.push(item);
     if (this.queue.size === 1) this.consumer?.notifyDataAvailable();
@@ -72,12 +122,15 @@ export class LocalChannel {
   poll(): ChannelItem | undefined {
     const item = this.queue.shift();
     if (item instanceof RecordBatch) {
-      this.buffered--;
-      if (this.writableWaiters.length > 0 && this.buffered < this.capacity) {
-        const waiters = this.writableWaiters;
-        this.writableWaiters = [];
-        for (const w of waiters) w();
+      if (this.writtenSinceTake) {
+        this.writtenSinceTake = false;
+        this.consumerArrivals++;
+        this.queuedAtArrival += this.buffered;
+        this.recordsAtArrival += this.records;
       }
+      this.buffered--;
+      this.records -= item.values.length;
+      if (this.waiters.length > 0) this.releaseWaiters();
     } else if (item !== undefined && item === this.watchedBarrier) {
       const polled = this.barrierPolled!;
       this.watchedBarrier = null;
@@ -126,8 +179,25 @@ export class LocalChannel {
   }
 
   whenWritable(): Promise<void> {
-    if (this.isWritable()) return Promise.resolve();
-    return new Promise((resolve) => this.writableWaiters.push(resolve));
+    return this.whenBufferedAtMost(this.capacity - 1);
+  }
+
+  /** Resolves once at most `limit` batches are queued (or the channel is released). */
+  whenBufferedAtMost(limit: number): Promise<void> {
+    if (this.buffered <= limit) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ limit, resolve }));
+  }
+
+  private releaseWaiters(): void {
+    const buffered = this.buffered;
+    const waiters = this.waiters;
+    let kept = 0;
+    for (let i = 0; i < waiters.length; i++) {
+      const w = waiters[i]!;
+      if (buffered <= w.limit) w.resolve();
+      else waiters[kept++] = w;
+    }
+    waiters.length = kept;
   }
 
   /** Drops everything queued (cancellation); wakes writers so that nothing waits forever. */
@@ -136,9 +206,10 @@ export class LocalChannel {
     this.watchedBarrier = null;
     this.barrierPolled = null;
     this.buffered = 0;
-    const waiters = this.writableWaiters;
-    this.writableWaiters = [];
-    for (const w of waiters) w();
+    this.records = 0;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w.resolve();
   }
 }
 

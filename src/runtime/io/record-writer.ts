@@ -3,8 +3,11 @@
  * per channel (chosen by the edge's partitioner); a full batch goes to its channel. Events are
  * broadcast in order after the pending batches. When a channel goes over its credit the writer
  * asks its task to let the consumers catch up, so a burst inside one step stays bounded.
+ * With buffer debloating a consumer announces a smaller batch size for its channel; the writer
+ * takes it up when it cuts the channel's next batch (per batch, so the record path is unchanged).
  */
 import type { StreamPartitioner } from '../partitioner/stream-partitioner.ts';
+import { ChannelQueueUsage } from './channel-queue-usage.ts';
 import type { LocalChannel } from './local-channel.ts';
 import { RecordBatch } from './record-batch.ts';
 import type { StreamEvent } from './stream-events.ts';
@@ -19,9 +22,12 @@ export class RecordWriter<T> {
   private readonly partitioner: StreamPartitioner<T>;
   private readonly batchSize: number;
   private readonly builders: RecordBatch<T>[];
+  /** Records per batch for each channel: the batch size, or less when its consumer announced less. */
+  private readonly limits: number[];
   private readonly overflow: OverflowHandler;
   private readonly broadcast: boolean;
   private readonly single: boolean;
+  private readonly usage: ChannelQueueUsage;
   recordsOut = 0;
 
   constructor(channels: readonly LocalChannel[], partitioner: StreamPartitioner<T>, batchSize: number, overflow: OverflowHandler) {
@@ -30,8 +36,10 @@ export class RecordWriter<T> {
     this.batchSize = batchSize;
     this.overflow = overflow;
     this.builders = channels.map(() => new RecordBatch<T>());
+    this.limits = channels.map((c) => Math.min(batchSize, c.announcedBatchSize));
     this.broadcast = partitioner.isBroadcast();
     this.single = channels.length === 1 && !this.broadcast;
+    this.usage = new ChannelQueueUsage(channels);
     partitioner.setup(channels.length);
   }
 
@@ -47,7 +55,7 @@ export class RecordWriter<T> {
   private append(channel: number, value: T, timestamp: number): void {
     const builder = this.builders[channel]!;
     builder.add(value, timestamp);
-    if (builder.values.length >= this.batchSize) this.flushChannel(channel);
+    if (builder.values.length >= this.limits[channel]!) this.flushChannel(channel);
   }
 
   flushChannel(channel: number): void {
@@ -55,6 +63,7 @@ export class RecordWriter<T> {
     if (builder.values.length === 0) return;
     this.builders[channel] = new RecordBatch<T>();
     const target = this.channels[channel]!;
+    this.limits[channel] = Math.min(this.batchSize, target.announcedBatchSize);
     target.push(builder);
     if (target.isOverCapacity()) this.overflow.onChannelOverflow(target);
   }
@@ -83,14 +92,16 @@ export class RecordWriter<T> {
     for (const channel of this.channels) if (!channel.isWritable()) await channel.whenWritable();
   }
 
-  /** Fraction of granted buffers in use, over all channels (Flink's outPoolUsage). */
+  /**
+   * Fraction of the granted buffers holding data as the consumers found them since the previous
+   * reading (Flink's outPoolUsage; see channel-queue-usage.ts).
+   */
   bufferUsage(): number {
-    let used = 0;
-    let capacity = 0;
-    for (const channel of this.channels) {
-      used += Math.min(channel.bufferedBatches, channel.capacity);
-      capacity += channel.capacity;
-    }
-    return capacity === 0 ? 0 : used / capacity;
+    return this.usage.read();
+  }
+
+  /** Records per batch this writer cuts for `channel` now. */
+  batchSizeOf(channel: number): number {
+    return this.limits[channel]!;
   }
 }

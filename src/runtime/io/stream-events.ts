@@ -1,12 +1,26 @@
 /*
- * In-band events that travel on channels between record batches, in order: end of a partition,
- * watermark status (Flink's StreamStatus) and checkpoint barriers. Watermarks are the api's
- * Watermark class.
+ * In-band events that travel on channels between record batches, in order: end of data, end of a
+ * partition, watermark status (Flink's StreamStatus) and checkpoint barriers. Watermarks are the
+ * api's Watermark class.
  */
 import { RecordBatch } from './record-batch.ts';
 import { Watermark } from '../../api/common/watermark.ts';
 
-/** The producing subtask has finished: no more items follow on this channel. */
+/**
+ * The producing subtask finished its input and its operators (Flink's EndOfData, FLIP-147): no
+ * records or watermarks follow on this channel, only checkpoint barriers — the producer stays
+ * alive until a checkpoint taken after it finished completed — and then the end of the partition.
+ * A consumer ends an input once every channel of it delivered EndOfData.
+ */
+export class EndOfDataEvent {
+  static readonly INSTANCE = new EndOfDataEvent();
+  private constructor() {}
+  toString(): string {
+    return 'EndOfData';
+  }
+}
+
+/** The producing subtask has ended: no more items follow on this channel. */
 export class EndOfPartitionEvent {
   static readonly INSTANCE = new EndOfPartitionEvent();
   private constructor() {}
@@ -79,7 +93,7 @@ export class CheckpointBarrier {
   }
 }
 
-export type StreamEvent = Watermark | WatermarkStatus | EndOfPartitionEvent | CheckpointBarrier;
+export type StreamEvent = Watermark | WatermarkStatus | EndOfDataEvent | EndOfPartitionEvent | CheckpointBarrier;
 export type ChannelItem = RecordBatch | StreamEvent;
 
 export function isRecordBatch(item: ChannelItem): item is RecordBatch {

@@ -8,8 +8,10 @@
  * Before each checkpoint's barrier (prepareSnapshotPreBarrier) pending writes complete; a
  * committing sink's writer is flushed and hands over its committables, which the SinkCommitter
  * keeps in the checkpoint and commits when it completes; a stateful writer's state is
- * snapshotted. At end of input the last committables are committed at once (Flink.TS has no
- * final checkpoint yet).
+ * snapshotted. At end of input the writer hands over its last committables (Flink's EOI ones):
+ * with checkpointing they are committed when the final checkpoint the task waits for completes,
+ * as Flink's CommitterOperator does; without, there is no checkpoint to wait for and they are
+ * committed at once (also Flink's CommitterOperator.endInput).
  */
 import { NO_TIMESTAMP } from '../../api/common/watermark.ts';
 import type { JobInfo, TaskInfo } from '../../api/common/runtime-context.ts';
@@ -80,6 +82,10 @@ export class SinkWriterOperator<IN> extends AbstractStreamOperator<unknown> impl
   private writerState: ListState<unknown> | null = null;
   /** Restore gives this operator its operator state (see task-state-restorer.ts). */
   readonly usesOperatorState: boolean;
+  /** finish() ran: the writer was flushed for good. */
+  private endOfInput = false;
+  /** The first checkpoint snapshotted after finish(): it holds the end-of-input committables too. */
+  private finalCheckpointId: number | null = null;
 
   constructor(sink: Sink<IN>) {
     super();
@@ -148,6 +154,7 @@ export class SinkWriterOperator<IN> extends AbstractStreamOperator<unknown> impl
 
   /** Before the barrier passes: writes complete; committables and writer state join the checkpoint. */
   prepareSnapshotPreBarrier(checkpointId: number): Promise<void> | undefined {
+    if (this.endOfInput) this.finalCheckpointId ??= checkpointId;
     if (this.invoker === null || this.writer === null || (!this.usesOperatorState && !this.invoker.isBusy)) return undefined;
     return this.prepareSnapshot(checkpointId);
   }
@@ -156,7 +163,8 @@ export class SinkWriterOperator<IN> extends AbstractStreamOperator<unknown> impl
     await this.invoker!.whenIdle();
     const writer = this.writer!;
     try {
-      if (this.committer !== null) {
+      // After end of input the writer holds nothing more; its last committables are already in.
+      if (this.committer !== null && !this.endOfInput) {
         await writer.flush(false);
         this.committer.add(checkpointId, await this.prepareCommit(writer));
       }
@@ -174,7 +182,11 @@ export class SinkWriterOperator<IN> extends AbstractStreamOperator<unknown> impl
   }
 
   notifyCheckpointComplete(checkpointId: number): Promise<void> | undefined {
-    return this.committer === null ? undefined : this.commit(checkpointId, `committing checkpoint ${checkpointId}`);
+    if (this.committer === null) return undefined;
+    // The final checkpoint (or a later one) also commits the end-of-input committables; an earlier
+    // one completing after end of input commits only its own.
+    const final = this.finalCheckpointId !== null && checkpointId >= this.finalCheckpointId;
+    return this.commit(final ? Number.POSITIVE_INFINITY : checkpointId, `committing checkpoint ${checkpointId}`);
   }
 
   private async commit(upTo: number, what: string): Promise<void> {
@@ -193,14 +205,15 @@ export class SinkWriterOperator<IN> extends AbstractStreamOperator<unknown> impl
     } catch (e) {
       throw this.userError(e, 'flushing at end of input');
     }
+    this.endOfInput = true;
     if (this.committer === null) return;
-    // In place of Flink's final checkpoint: what is left is committed at end of input.
     try {
+      // Flink's end-of-input committables (checkpoint id EOI): kept in the operator state of the final checkpoint.
       this.committer.add(Number.MAX_SAFE_INTEGER, await this.prepareCommit(this.writer));
     } catch (e) {
       throw this.userError(e, 'preparing the final commit');
     }
-    await this.commit(Number.POSITIVE_INFINITY, 'committing at end of input');
+    if (!this.runtimeContext.isCheckpointingEnabled()) await this.commit(Number.POSITIVE_INFINITY, 'committing at end of input');
   }
 
   override async close(): Promise<void> {

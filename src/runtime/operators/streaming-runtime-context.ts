@@ -20,12 +20,24 @@ export class StreamingRuntimeContext implements RuntimeContext, OpenContext {
   private readonly metricGroup: MetricGroup;
   private keyedStateBackend: KeyedStateBackend | null = null;
   private operatorName: string | null = null;
+  private readonly checkpointingEnabled: boolean;
 
-  constructor(taskInfo: TaskInfo, jobInfo: JobInfo, accumulators: Map<string, Accumulator<unknown, unknown>>, metricGroup: MetricGroup) {
+  /** `checkpointingEnabled`: the job takes periodic checkpoints (Flink's StreamConfig.isCheckpointingEnabled). */
+  constructor(taskInfo: TaskInfo, jobInfo: JobInfo, accumulators: Map<string, Accumulator<unknown, unknown>>, metricGroup: MetricGroup, checkpointingEnabled = false) {
     this.taskInfo = taskInfo;
     this.jobInfo = jobInfo;
     this.accumulators = accumulators;
     this.metricGroup = metricGroup;
+    this.checkpointingEnabled = checkpointingEnabled;
+  }
+
+  /**
+   * Whether the job takes periodic checkpoints (Flink's StreamingRuntimeContext#isCheckpointingEnabled):
+   * committing sinks then commit through checkpoints, the last time through the final checkpoint
+   * after end of input; without, they commit at end of input.
+   */
+  isCheckpointingEnabled(): boolean {
+    return this.checkpointingEnabled;
   }
 
   getRuntimeContext(): RuntimeContext {

@@ -3,7 +3,9 @@
  * their network inputs): takes items from the task's input gates in turn and hands them on —
  * record batches to the head operator's processElement (1/2 for two-input operators), watermarks
  * and watermark statuses through each gate's valve, checkpoint barriers and end-of-partition
- * events to the barrier handler, which blocks and unblocks channels while barriers align.
+ * events to the barrier handler, which blocks and unblocks channels while barriers align. An input
+ * ends when every channel of it delivered EndOfData (the head operator's endInput), the task's
+ * input when all did; barriers and the ends of the partitions still follow.
  * With unaligned checkpoints the data read from a channel whose barrier is outstanding is also
  * handed to the checkpoint's in-flight data; after a restore from an unaligned checkpoint the
  * stored input is replayed before the gates are read.
@@ -12,7 +14,7 @@ import { NO_TIMESTAMP, Watermark } from '../../api/common/watermark.ts';
 import { createBarrierHandler, type CheckpointBarrierHandler } from '../io/checkpoint-barrier-handler.ts';
 import type { InputGate } from '../io/input-gate.ts';
 import { RecordBatch } from '../io/record-batch.ts';
-import { CheckpointBarrier, EndOfPartitionEvent, WatermarkStatus, type ChannelItem } from '../io/stream-events.ts';
+import { CheckpointBarrier, EndOfDataEvent, EndOfPartitionEvent, WatermarkStatus, type ChannelItem } from '../io/stream-events.ts';
 import type { OperatorChain } from './operator-chain.ts';
 import type { RecoveredInput } from './task-channel-state.ts';
 import { UnalignedBarrierHandler } from '../io/unaligned-barrier-handler.ts';
@@ -38,9 +40,10 @@ export interface InputProcessingTask {
   readonly chain: OperatorChain;
   /** Whether the task may process another batch (outputs have credit, not suspended). */
   isOutputAvailable(): boolean;
-  isRunning(): boolean;
+  /** Running, or waiting for its final checkpoint after its input ended (barriers still come). */
+  takesInput(): boolean;
   flushOutputs(): void;
-  /** Every input is finished. */
+  /** Every channel of every input delivered EndOfData. */
   signalEndOfInput(): void;
 }
 
@@ -64,6 +67,13 @@ export class StreamInputProcessor {
   /** Per input number: where the valve sends the input's combined watermark. */
   private readonly valveOutputs: Record<number, ValveOutput>;
   private nextInput = 0;
+  /** Per channel (numbered over all gates): it delivered EndOfData. */
+  private readonly endOfData: boolean[];
+  /** Per gate: channels that have not yet delivered EndOfData; and gates with some left. */
+  private readonly openChannels: number[];
+  private openInputs: number;
+  /** A checkpoint triggered after every producer ended: taken once every channel ended. */
+  private barrierAtEndOfInput: { barrier: CheckpointBarrier; trigger: (barrier: CheckpointBarrier) => void } | null = null;
   numRecordsIn = 0;
 
   /** `checkpointing`: how barriers are handled (null: the job takes no checkpoints). */
@@ -76,6 +86,9 @@ export class StreamInputProcessor {
       this.gateOffsets.push(numChannels);
       numChannels += gate.channels.length;
     }
+    this.endOfData = new Array<boolean>(numChannels).fill(false);
+    this.openChannels = inputs.map((gate) => gate.channels.length);
+    this.openInputs = inputs.length;
     const actions = {
       triggerCheckpoint: (barrier: CheckpointBarrier) => checkpointing!.triggerCheckpoint(barrier),
       blockChannel: (channel: number) => {
@@ -126,6 +139,20 @@ export class StreamInputProcessor {
   /** A checkpoint was aborted: alignment for it stops. */
   processCancellation(checkpointId: number): void {
     this.barrierHandler?.processCancellation(checkpointId);
+    if (this.barrierAtEndOfInput !== null && this.barrierAtEndOfInput.barrier.checkpointId <= checkpointId) this.barrierAtEndOfInput = null;
+  }
+
+  /**
+   * The coordinator triggered `barrier` at this task because every task upstream has ended
+   * (Flink's triggerUnfinishedChannelsCheckpoint): no barrier comes on the channels any more, so
+   * the snapshot is taken once every channel delivered its end of partition — after the data still
+   * queued before it, which no restore could replay, as its producers are finished. Nothing is in
+   * flight on the input then, so the barrier goes on aligned whatever the checkpoint's options.
+   */
+  triggerAtEndOfInput(barrier: CheckpointBarrier, trigger: (barrier: CheckpointBarrier) => void): void {
+    const aligned = barrier.needsChannelState() ? new CheckpointBarrier(barrier.checkpointId, barrier.timestamp) : barrier;
+    if (this.inputs.every((g) => g.isFinished())) trigger(aligned);
+    else this.barrierAtEndOfInput = { barrier: aligned, trigger };
   }
 
   /** The stored input of an unaligned checkpoint: replayed, in channel order, before anything else. */
@@ -145,7 +172,7 @@ export class StreamInputProcessor {
       const { gate, channel, item } = items[this.recoveredAt++]!;
       gate.lastChannel = channel;
       this.dispatch(item, gate);
-      if (!this.task.isRunning()) return true;
+      if (!this.task.takesInput()) return true;
     }
     return true;
   }
@@ -170,7 +197,7 @@ export class StreamInputProcessor {
         return processed > 0;
       }
       this.dispatch(gate.pollNext()!, gate);
-      if (!this.task.isRunning()) return true;
+      if (!this.task.takesInput()) return true;
     }
     return true;
   }
@@ -186,19 +213,36 @@ export class StreamInputProcessor {
       gate.valve.inputWatermarkStatus(item.idle, gate.lastChannel, this.valveOutputs[gate.inputIndex]!);
     } else if (item instanceof CheckpointBarrier) {
       this.barrierHandler?.processBarrier(item, this.gateOffsets[this.inputs.indexOf(gate)]! + gate.lastChannel);
+    } else if (item === EndOfDataEvent.INSTANCE) {
+      this.processEndOfData(gate);
     } else if (item === EndOfPartitionEvent.INSTANCE) {
-      this.barrierHandler?.processEndOfPartition(this.gateOffsets[this.inputs.indexOf(gate)]! + gate.lastChannel);
-      gate.valve.inputWatermark(Watermark.MAX_WATERMARK.timestamp, gate.lastChannel, this.valveOutputs[gate.inputIndex]!);
-      if (gate.markLastChannelFinished()) {
-        (this.task.chain.head as { endInput?: (input: number) => void }).endInput?.(Math.max(1, gate.inputIndex));
-        if (this.inputs.every((g) => g.isFinished())) this.task.signalEndOfInput();
+      const g = this.inputs.indexOf(gate);
+      this.barrierHandler?.processEndOfPartition(this.gateOffsets[g]! + gate.lastChannel);
+      // A producer always sends EndOfData first; a channel that ends without it ends its data too.
+      if (!this.endOfData[this.gateOffsets[g]! + gate.lastChannel]!) this.processEndOfData(gate);
+      if (gate.markLastChannelFinished() && this.barrierAtEndOfInput !== null && this.inputs.every((i) => i.isFinished())) {
+        const { barrier, trigger } = this.barrierAtEndOfInput;
+        this.barrierAtEndOfInput = null;
+        trigger(barrier);
       }
     }
   }
 
+  /** The last polled channel of `gate` delivered EndOfData: no records or watermarks follow on it. */
+  private processEndOfData(gate: InputGate): void {
+    const g = this.inputs.indexOf(gate);
+    const channel = this.gateOffsets[g]! + gate.lastChannel;
+    if (this.endOfData[channel]) return;
+    this.endOfData[channel] = true;
+    gate.valve.inputWatermark(Watermark.MAX_WATERMARK.timestamp, gate.lastChannel, this.valveOutputs[gate.inputIndex]!);
+    if (--this.openChannels[g]! > 0) return;
+    (this.task.chain.head as { endInput?: (input: number) => void }).endInput?.(Math.max(1, gate.inputIndex));
+    if (--this.openInputs === 0) this.task.signalEndOfInput();
+  }
+
   /** Data read from a channel whose barrier is still outstanding belongs to the unaligned checkpoint. */
   private captureInFlight(item: ChannelItem, gate: InputGate): void {
-    if (item instanceof CheckpointBarrier || item === EndOfPartitionEvent.INSTANCE) return;
+    if (item instanceof CheckpointBarrier || item === EndOfPartitionEvent.INSTANCE || item === EndOfDataEvent.INSTANCE) return;
     const handler = this.unalignedHandler!;
     if (handler.captures(this.gateOffsets[this.inputs.indexOf(gate)]! + gate.lastChannel)) {
       this.checkpointing!.addInputData(handler.capturingCheckpointId, gate.inputIndex, gate.lastChannel, item);

@@ -2,66 +2,41 @@
  * StreamTask: one subtask of a job vertex. Its mailbox loop (driven by the TaskScheduler through
  * step()) processes mails (timers, split assignments, async completions), then input batches, or
  * polls the source at the head of the chain, while the outputs have credit. Lifecycle: open
- * operators, run until end of input, finish operators, send end-of-partition, close operators;
- * close also runs after failure and cancellation. Input gates are read by the
+ * operators, run until end of input, finish operators and send EndOfData, with checkpointing wait
+ * for the final checkpoint (end-of-data.ts), send end-of-partition, close operators; close also
+ * runs after failure and cancellation. Input gates are read by the
  * StreamInputProcessor (stream-input-processor.ts), which hands barriers to the barrier handler;
  * snapshots and notifications go to the subtask's SubtaskCheckpointCoordinator, restore to
  * task-state-restorer.ts.
  */
 import { FlinkError, ErrorCodes, userFunctionError } from '../../errors.ts';
 import type { Accumulator } from '../../api/common/accumulators.ts';
-import type { JobInfo } from '../../api/common/runtime-context.ts';
-import type { JobVertex } from '../../graph/job-graph.ts';
 import type { StreamEdge, StreamNode } from '../../graph/stream-graph.ts';
 import { RingQueue } from '../../utils/ring-queue.ts';
 import type { InputGate } from '../io/input-gate.ts';
 import type { LocalChannel } from '../io/local-channel.ts';
+import type { TaskDeployment } from './task-deployment.ts';
 import { RecordWriter } from '../io/record-writer.ts';
-import { EndOfPartitionEvent, type CheckpointBarrier } from '../io/stream-events.ts';
+import type { CheckpointBarrier } from '../io/stream-events.ts';
 import { StreamInputProcessor } from './stream-input-processor.ts';
-import { SubtaskCheckpointCoordinator, type TaskCheckpointServices } from './subtask-checkpoint-coordinator.ts';
-import { restoreKeyedState, restoreOperatorState, type TaskRestoreState } from './task-state-restorer.ts';
-import { broadcastPriorityBarrier, recoveredInputOf, restoreOutputData, timeoutOutputBarriers, watchOutputBarriers } from './task-channel-state.ts';
-import { MetricGroup } from '../metrics/metric-group.ts';
+import { endData, finishOnRestore } from './end-of-data.ts';
+import { SubtaskCheckpointCoordinator } from './subtask-checkpoint-coordinator.ts';
+import { restoreKeyedState, restoreOperatorState } from './task-state-restorer.ts';
+import { broadcastBarrier, recoveredInputOf, restoreOutputData } from './task-channel-state.ts';
 import type { Output } from '../operators/output.ts';
 import type { StreamOperatorParameters, TaskServices } from '../operators/stream-operator.ts';
 import { StreamingRuntimeContext } from '../operators/streaming-runtime-context.ts';
-import { HashMapStateBackend } from '../state/hash-map-state-backend.ts';
-import type { KeyedStateBackend, StateBackend } from '../state/keyed-state-backend.ts';
-import { computeKeyGroupRangeForOperatorIndex } from '../state/key-group-range-assignment.ts';
+import type { KeyedStateBackend } from '../state/keyed-state-backend.ts';
 import { MailboxProcessingTimeService } from './processing-time-service.ts';
 import { OperatorChain } from './operator-chain.ts';
 import { KeyGroupStreamPartitioner } from '../partitioner/key-group-stream-partitioner.ts';
 import type { TaskScheduler } from './task-scheduler.ts';
 import { SourceDriver, isSourceHead } from './source-driver.ts';
 import { TaskState, type TaskStateValue } from './task-state.ts';
-import { mergeStateMetrics } from './state-metrics.ts';
+import { TaskKeyedStateBackends } from './task-keyed-state-backends.ts';
 import { TaskIOMetrics, TaskTimeStatus } from './task-io-metrics.ts';
 
-export interface TaskDeployment {
-  readonly vertex: JobVertex;
-  readonly subtaskIndex: number;
-  readonly jobInfo: JobInfo;
-  readonly attemptNumber: number;
-  readonly scheduler: TaskScheduler;
-  /** Input gates ordered by input number. */
-  readonly inputs: readonly InputGate[];
-  /** Outgoing channels per non-chained stream edge, ordered by consumer subtask. */
-  readonly outputChannels: ReadonlyMap<StreamEdge, readonly LocalChannel[]>;
-  readonly batchSize: number;
-  /** Flush partially filled batches after this long; -1 disables the timeout. */
-  readonly bufferTimeoutMs: number;
-  readonly metricGroup: MetricGroup;
-  readonly sourceServices: import('./source-driver.ts').SourceServices;
-  /** Creates the keyed state backends of keyed operators; a HashMapStateBackend when absent. */
-  readonly stateBackend?: StateBackend;
-  /** Present when the job takes checkpoints. */
-  readonly checkpointing?: TaskCheckpointServices;
-  /** The state to start from when the job was restored from a checkpoint. */
-  readonly restoreState?: TaskRestoreState;
-  /** Operator id of each stream node of the vertex (checkpoint/restore names); uid or `<vertex>-<node>` when absent. */
-  readonly operatorIds?: ReadonlyMap<number, string>;
-}
+export type { TaskDeployment } from './task-deployment.ts';
 
 const MAILBOX_CAPACITY = 100_000;
 
@@ -75,14 +50,15 @@ export class StreamTask implements TaskServices {
   private readonly inputs: readonly InputGate[];
   private readonly mailbox = new RingQueue<{ action: () => void; description: string }>(16);
   private readonly blockers: (() => boolean)[] = [];
-  private readonly source: SourceDriver | null;
+  /** Drives the source at the head of the chain; null for a task that reads input gates. */
+  readonly source: SourceDriver | null;
   private state: TaskStateValue = TaskState.CREATED;
   private endOfInput: { resolve: () => void; reject: (e: unknown) => void } | null = null;
   private failure: unknown = undefined;
   private lastFlush = performance.now();
   private flushTimer: NodeJS.Timeout | null = null;
   /** The keyed state backend of each keyed operator of the chain, by stream node id. */
-  private readonly keyedStateBackends = new Map<number, KeyedStateBackend>();
+  private readonly keyedStateBackends = new TaskKeyedStateBackends();
   readonly checkpointing: SubtaskCheckpointCoordinator | null;
   /** The operator id of each operator of the chain, in chain order. */
   readonly operatorIds: readonly string[];
@@ -96,6 +72,10 @@ export class StreamTask implements TaskServices {
   private mailsHeld = false;
   /** Stop-with-savepoint: the task ends without draining (no finish(), no end of partition). */
   private stopping = false;
+  /** After EndOfData: the task runs mails and reads barriers until its final checkpoint completed. */
+  private awaitingFinalCheckpoint = false;
+  /** Stop-with-savepoint with drain at a source: its barrier, injected once EndOfData went out. */
+  private drainBarrier: CheckpointBarrier | null = null;
   inStep = false;
   /** Busy, idle and back-pressured time (Flink's task I/O metrics), updated per step. */
   readonly ioMetrics = new TaskIOMetrics();
@@ -154,6 +134,16 @@ export class StreamTask implements TaskServices {
     return this.state === TaskState.RUNNING;
   }
 
+  /** Running, or waiting for the final checkpoint after the input ended (mails and barriers still come). */
+  takesInput(): boolean {
+    return this.state === TaskState.RUNNING || (this.state === TaskState.FINISHING && this.awaitingFinalCheckpoint);
+  }
+
+  /** The task finished its operators and sent EndOfData (or has ended). */
+  hasEndedInput(): boolean {
+    return this.state === TaskState.FINISHED || this.checkpointing?.finalCheckpoint.isEndOfData === true;
+  }
+
   keyedStateBackendOf(nodeId: number): KeyedStateBackend | undefined {
     return this.keyedStateBackends.get(nodeId);
   }
@@ -177,53 +167,14 @@ export class StreamTask implements TaskServices {
       attemptNumber,
     };
     const metricGroup = this.deployment.metricGroup.addGroup(node.name);
-    const runtimeContext = new StreamingRuntimeContext(taskInfo, jobInfo, this.accumulators, metricGroup);
+    const runtimeContext = new StreamingRuntimeContext(taskInfo, jobInfo, this.accumulators, metricGroup, this.deployment.checkpointing?.checkpointsAfterTasksFinish === true);
     const keyedStateBackend = this.keyedStateBackends.get(node.id) ?? null;
     return { operatorName: node.name, output, runtimeContext, task: this, keyedStateBackend };
   }
 
-  /** One keyed state backend per keyed operator, over the key groups of this subtask. */
-  private async createKeyedStateBackends(): Promise<void> {
-    const { vertex, subtaskIndex, jobInfo } = this.deployment;
-    const stateBackend = this.deployment.stateBackend ?? new HashMapStateBackend();
-    for (const node of this.chain.nodes) {
-      if (!node.isKeyed()) continue;
-      const backend = await stateBackend.createKeyedStateBackend({
-        jobId: jobInfo.jobId,
-        operatorIdentifier: node.uid ?? `${vertex.id}-${node.id}`,
-        keyGroupRange: computeKeyGroupRangeForOperatorIndex(node.maxParallelism, node.parallelism, subtaskIndex),
-        maxParallelism: node.maxParallelism,
-        subtaskIndex,
-        where: `operator '${node.name}' (subtask ${subtaskIndex + 1}/${node.parallelism})`,
-      });
-      this.keyedStateBackends.set(node.id, backend);
-    }
-  }
-
-  /**
-   * Figures of this task's keyed state backends with Flink's metric names (RocksDB properties,
-   * latencies), summed over its keyed operators; `numEntries` counts state entries and
-   * `backPressureLevel` is the highest any backend reports.
-   */
+  /** Figures of this task's keyed state backends (task-keyed-state-backends.ts). */
   stateMetrics(): Record<string, number> {
-    return mergeStateMetrics([...this.keyedStateBackends.values()].map((b) => {
-      const s = b.getStatistics();
-      return { ...s.metrics, numEntries: s.numEntries };
-    }));
-  }
-
-  /** Disposes every keyed state backend; returns the first error. */
-  private async disposeKeyedStateBackends(): Promise<unknown> {
-    let first: unknown = undefined;
-    for (const backend of this.keyedStateBackends.values()) {
-      try {
-        await backend.dispose();
-      } catch (e) {
-        first ??= e;
-      }
-    }
-    this.keyedStateBackends.clear();
-    return first;
+    return this.keyedStateBackends.metrics();
   }
 
   // ---- TaskServices -------------------------------------------------------------------------
@@ -262,8 +213,13 @@ export class StreamTask implements TaskServices {
     }
     try {
       this.state = TaskState.INITIALIZING;
-      await this.createKeyedStateBackends();
       const restore = this.deployment.restoreState;
+      if (restore?.finishedOnRestore === true) {
+        finishOnRestore(this.chain.writers);
+        return;
+      }
+      const { vertex, subtaskIndex, jobInfo } = this.deployment;
+      await this.keyedStateBackends.create(this.deployment.stateBackend, jobInfo.jobId, vertex, subtaskIndex, this.chain.nodes);
       if (restore !== undefined) await restoreKeyedState(this, this.operatorIds, restore, this.deployment.checkpointing?.sharedDirectory ?? null);
       if (this.isTerminal()) return;
       this.chain.setupOperators((node, output) => this.operatorParameters(node, output));
@@ -286,14 +242,9 @@ export class StreamTask implements TaskServices {
       await ended;
       if (this.isTerminal()) return;
       this.state = TaskState.FINISHING;
-      if (this.stopping) {
-        // Commits started by the savepoint's completion end before the operators close.
-        await this.checkpointing?.whenNotificationsDone();
-      } else {
-        await this.chain.finishOperators();
-        this.chain.flushOutputs();
-        for (const writer of this.chain.writers) writer.broadcastEvent(EndOfPartitionEvent.INSTANCE);
-      }
+      // Stop-with-savepoint: commits started by the savepoint's completion end before the operators close.
+      if (this.stopping) await this.checkpointing?.whenNotificationsDone();
+      else await endData(this);
     } catch (e) {
       error = e;
     } finally {
@@ -305,7 +256,7 @@ export class StreamTask implements TaskServices {
       this.checkpointTimers.clear();
       await this.checkpointing?.close();
       const closeError = await this.chain.closeOperators();
-      const disposeError = await this.disposeKeyedStateBackends();
+      const disposeError = await this.keyedStateBackends.dispose();
       error ??= this.failure ?? closeError ?? disposeError;
       if (this.getState() === TaskState.CANCELING) {
         this.state = TaskState.CANCELED;
@@ -314,10 +265,27 @@ export class StreamTask implements TaskServices {
         this.failure = error;
       } else {
         this.state = TaskState.FINISHED;
+        this.checkpointing?.taskFinished();
       }
       this.scheduler.wakeup();
     }
     if (this.state === TaskState.FAILED) throw this.failure;
+  }
+
+  /** end-of-data.ts: runs the mailbox until the final checkpoint completed (true) or the task stopped waiting. */
+  async awaitFinalCheckpoint(): Promise<boolean> {
+    const done = new Promise<void>((resolve, reject) => (this.endOfInput = { resolve, reject }));
+    this.awaitingFinalCheckpoint = true;
+    const drain = this.drainBarrier;
+    this.drainBarrier = null;
+    if (drain !== null) this.executeInMailbox(() => this.checkpointing?.triggerCheckpoint(drain), `trigger checkpoint ${drain.checkpointId}`);
+    this.scheduler.wakeup();
+    try {
+      await done;
+    } finally {
+      this.awaitingFinalCheckpoint = false;
+    }
+    return !this.isTerminal() && !this.stopping;
   }
 
   cancel(): void {
@@ -346,7 +314,6 @@ export class StreamTask implements TaskServices {
   signalEndOfInput(): void {
     if (this.state !== TaskState.RUNNING) return;
     this.state = TaskState.FINISHING;
-    this.checkpointing?.taskFinished();
     this.endOfInput?.resolve();
   }
 
@@ -363,13 +330,15 @@ export class StreamTask implements TaskServices {
   }
 
   step(): boolean {
-    if (this.state !== TaskState.RUNNING) return false;
+    if (!this.takesInput()) return false;
     this.inStep = true;
     this.ioMetrics.beginStep();
     try {
       let progress = this.processMails();
-      if (this.state !== TaskState.RUNNING) return true;
-      progress = (this.source !== null ? this.source.step() : this.inputProcessor.processInput()) || progress;
+      if (!this.takesInput()) return true;
+      // After EndOfData a source task only runs mails; a task with inputs still reads barriers.
+      if (this.source === null) progress = this.inputProcessor.processInput() || progress;
+      else if (this.state === TaskState.RUNNING) progress = this.source.step() || progress;
       this.maybeFlushOnTimeout();
       this.armFlushTimer();
       this.ioMetrics.endStep(this.chain.isOutputAvailable());
@@ -385,21 +354,37 @@ export class StreamTask implements TaskServices {
   private processMails(): boolean {
     if (this.mailbox.size === 0 || this.mailsHeld) return false;
     let n = this.mailbox.size;
-    while (n-- > 0 && this.state === TaskState.RUNNING) this.mailbox.shift()!.action();
+    while (n-- > 0 && this.takesInput()) this.mailbox.shift()!.action();
     return true;
   }
 
   // ---- checkpoints -------------------------------------------------------------------------
 
   /**
-   * The coordinator triggered a checkpoint at this source task: runs in the mailbox, between
-   * records. With `stopSource` (stop-with-savepoint) the source emits nothing after the barrier.
+   * The coordinator triggered a checkpoint at this source task, or at a task everything upstream
+   * of which has ended: runs in the mailbox, between records. With `stopSource`
+   * (stop-with-savepoint) the source emits nothing after the barrier; with `drain` as well, its
+   * input ends first and the barrier follows EndOfData.
    */
-  triggerCheckpoint(barrier: CheckpointBarrier, stopSource = false): void {
+  triggerCheckpoint(barrier: CheckpointBarrier, stopSource = false, drain = false): void {
     this.executeInMailbox(() => {
-      if (stopSource) this.source?.suspend();
-      this.checkpointing?.triggerCheckpoint(barrier);
+      const checkpointing = this.checkpointing;
+      if (checkpointing === null) return;
+      if (this.source === null) {
+        this.inputProcessor.triggerAtEndOfInput(barrier, (b) => checkpointing.triggerCheckpoint(b));
+      } else if (drain && this.state === TaskState.RUNNING) {
+        this.drainBarrier = barrier;
+        this.source.drain();
+      } else {
+        if (stopSource) this.source.suspend();
+        checkpointing.triggerCheckpoint(barrier);
+      }
     }, `trigger checkpoint ${barrier.checkpointId}`);
+  }
+
+  /** A stop-with-savepoint with drain began: its savepoint is this task's final checkpoint. */
+  expectDrainSavepoint(checkpointId: number): void {
+    this.checkpointing?.finalCheckpoint.expectDrainSavepoint(checkpointId);
   }
 
   /** A stop-with-savepoint failed: the source emits again. */
@@ -410,7 +395,7 @@ export class StreamTask implements TaskServices {
   /** Stop-with-savepoint completed: the task ends, its operators are closed but not finished. */
   stopWithoutDrain(): void {
     this.executeInMailbox(() => {
-      if (this.state !== TaskState.RUNNING) return;
+      if (this.state !== TaskState.RUNNING && !this.awaitingFinalCheckpoint) return;
       this.stopping = true;
       this.source?.cancel();
       this.endOfInput?.resolve();
@@ -418,28 +403,22 @@ export class StreamTask implements TaskServices {
   }
 
   notifyCheckpointComplete(checkpointId: number): void {
-    this.executeInMailbox(() => this.checkpointing?.notifyCheckpointComplete(checkpointId), `checkpoint ${checkpointId} complete`);
+    this.executeInMailbox(() => {
+      this.checkpointing?.notifyCheckpointComplete(checkpointId);
+      if (this.awaitingFinalCheckpoint && this.checkpointing!.finalCheckpoint.isCompletedBy(checkpointId)) this.endOfInput?.resolve();
+    }, `checkpoint ${checkpointId} complete`);
   }
 
   notifyCheckpointAborted(checkpointId: number): void {
     this.executeInMailbox(() => {
       this.inputProcessor.processCancellation(checkpointId);
       this.checkpointing?.notifyCheckpointAborted(checkpointId);
+      if (this.checkpointing?.finalCheckpoint.abortedEndsWait(checkpointId) === true && this.awaitingFinalCheckpoint) this.endOfInput?.resolve();
     }, `checkpoint ${checkpointId} aborted`);
   }
 
   broadcastBarrier(barrier: CheckpointBarrier): void {
-    const channelState = this.checkpointing?.channelState ?? null;
-    if (barrier.unaligned) {
-      broadcastPriorityBarrier(this.chain.writers, this.producers, barrier, channelState);
-    } else {
-      for (const writer of this.chain.writers) writer.broadcastEvent(barrier);
-      if (barrier.isTimeoutable() && channelState?.isStarted(barrier.checkpointId) === true) {
-        watchOutputBarriers(this.chain.writers, this.producers, barrier, channelState);
-        const delay = Math.max(0, barrier.alignedTimeoutMs - (Date.now() - barrier.timestamp));
-        this.scheduleCheckpointAction(delay, () => timeoutOutputBarriers(this.chain.writers, this.producers, barrier, channelState));
-      }
-    }
+    broadcastBarrier(this.chain.writers, this.producers, barrier, this.checkpointing?.channelState ?? null, (delay, action) => this.scheduleCheckpointAction(delay, action));
     this.lastFlush = performance.now();
   }
 

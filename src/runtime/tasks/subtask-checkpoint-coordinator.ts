@@ -18,7 +18,8 @@
  * ChannelStateWriter; the subtask writes it as a channel state file and acknowledges once both
  * sides are complete.
  * It also delivers notifyCheckpointComplete/Aborted to operators and functions (Flink's
- * CheckpointListener); restoring a chain is task-state-restorer.ts.
+ * CheckpointListener) and tracks the subtask's final checkpoint after its input ended
+ * (final-checkpoint.ts); restoring a chain is task-state-restorer.ts.
  */
 import { rm, rmdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -35,7 +36,9 @@ import type { AbstractStreamOperator } from '../operators/stream-operator.ts';
 import type { KeyedStateBackend, SnapshotRunner } from '../state/keyed-state-backend.ts';
 import { hasOperatorStateBackend, operatorStateBackendOf, StateSnapshotContext } from '../state/operator/function-state.ts';
 import type { OperatorStateSnapshotRunner } from '../state/operator/operator-state-backend.ts';
+import { OperatorStateModes } from '../state/operator/operator-state-snapshot.ts';
 import { uploadedFilesOf, type IncrementalSnapshotRunner, type IncrementalSnapshotTarget } from '../state/rocksdb/rocksdb-incremental-snapshot.ts';
+import { FinalCheckpoint } from './final-checkpoint.ts';
 
 const log = getLogger('SubtaskCheckpointCoordinator');
 
@@ -50,9 +53,16 @@ export interface TaskCheckpointServices {
   readonly incremental: boolean;
   /** Where incremental checkpoints put shared files; null when checkpoints are not incremental. */
   readonly sharedDirectory: string | null;
+  /**
+   * Periodic checkpoints are configured (without, the coordinator takes savepoints only): a task
+   * whose input ended waits for a checkpoint after it (Flink's checkpoints-after-tasks-finish).
+   */
+  readonly checkpointsAfterTasksFinish: boolean;
   acknowledge(checkpointId: number, taskKey: string, handle: TaskStateHandle): void;
   decline(checkpointId: number, taskKey: string, cause: unknown): void;
-  /** The task reached the end of its input and takes no further checkpoints. */
+  /** The task finished its operators and sent EndOfData; it still takes checkpoints. */
+  endOfData(taskKey: string): void;
+  /** The task ended (it sent the end of its partitions): checkpoints still waiting for it cannot complete. */
   taskFinished(taskKey: string): void;
 }
 
@@ -135,6 +145,8 @@ export class SubtaskCheckpointCoordinator {
   readonly channelState: ChannelStateWriter;
   /** Checkpoints this subtask took unaligned, until acknowledged or aborted. */
   private readonly unalignedIds = new Set<number>();
+  /** When the subtask may end after its input ended. */
+  readonly finalCheckpoint: FinalCheckpoint;
 
   constructor(task: CheckpointingTask, services: TaskCheckpointServices, vertex: JobVertex, subtaskIndex: number, operatorIds: readonly string[]) {
     this.channelState = new ChannelStateWriter(task.name, task.chain.nodes[0]?.name ?? vertex.name);
@@ -144,6 +156,7 @@ export class SubtaskCheckpointCoordinator {
     this.subtaskIndex = subtaskIndex;
     this.taskKey = `${vertex.id}/${subtaskIndex}`;
     this.operatorIds = operatorIds;
+    this.finalCheckpoint = new FinalCheckpoint(services.checkpointsAfterTasksFinish);
   }
 
   // ---- taking a checkpoint -------------------------------------------------------------------
@@ -158,6 +171,7 @@ export class SubtaskCheckpointCoordinator {
   /** Snapshots the chain and forwards the barrier; the slow part continues asynchronously. */
   checkpointState(barrier: CheckpointBarrier): void {
     if (this.closed) return;
+    this.finalCheckpoint.checkpointStarted(barrier.checkpointId);
     if (barrier.needsChannelState() && !this.channelState.isStarted(barrier.checkpointId)) {
       // Unaligned at a task with inputs: the barrier handler captures input until all barriers arrived.
       this.channelState.start(barrier.checkpointId, barrier.unaligned && this.task.hasInputs);
@@ -237,6 +251,7 @@ export class SubtaskCheckpointCoordinator {
     const id = barrier.checkpointId;
     const operators = this.task.chain.operators;
     const nodes = this.task.chain.nodes;
+    const finishedOperators = this.finalCheckpoint.isEndOfData;
     const snapshots: OperatorSnapshot[] = [];
     try {
       for (let i = 0; i < operators.length; i++) {
@@ -262,7 +277,7 @@ export class SubtaskCheckpointCoordinator {
     const incremental = snapshots.filter((s) => s.incremental !== null);
     let done: Promise<void>;
     if (incremental.length === 0) {
-      done = this.materializeAndAcknowledge(id, snapshots);
+      done = this.materializeAndAcknowledge(id, snapshots, finishedOperators);
     } else {
       this.incrementalIds.add(id);
       this.task.setCheckpointSuspended(true, true);
@@ -275,7 +290,7 @@ export class SubtaskCheckpointCoordinator {
         () => {},
       );
       done = native.then(
-        () => this.materializeAndAcknowledge(id, snapshots),
+        () => this.materializeAndAcknowledge(id, snapshots, finishedOperators),
         (e: unknown) => {
           if (!this.closed && !this.aborted.has(id)) this.decline(id, e, 'the native checkpoint of the incremental snapshot');
         },
@@ -305,7 +320,8 @@ export class SubtaskCheckpointCoordinator {
     }
   }
 
-  private async materializeAndAcknowledge(id: number, snapshots: readonly OperatorSnapshot[]): Promise<void> {
+  /** `finishedOperators`: the snapshot was taken after the operators finished (end of input). */
+  private async materializeAndAcknowledge(id: number, snapshots: readonly OperatorSnapshot[], finishedOperators: boolean): Promise<void> {
     const written: IncrementalKeyedState[] = [];
     try {
       const operators: OperatorSubtaskState[] = [];
@@ -334,7 +350,10 @@ export class SubtaskCheckpointCoordinator {
       }
       const handle = await this.services.storage.writeTaskState(id, { vertexId: this.vertex.id, subtaskIndex: this.subtaskIndex, operators });
       const unaligned = this.unalignedIds.delete(id) || channelState !== null;
-      if (!this.closed) this.services.acknowledge(id, this.taskKey, { ...withSharedState(handle, written), ...(unaligned ? { unaligned } : {}), ...(channelState === null ? {} : { channelState }) });
+      // What the coordinator checks when only some subtasks of the vertex finished (Flink's DefaultCheckpointPlan).
+      const unionListState = operators.some((op) => op.operatorState?.states.some((st) => st.mode === OperatorStateModes.UNION) === true);
+      const flags = { ...(unaligned ? { unaligned } : {}), ...(finishedOperators ? { finishedOperators } : {}), ...(unionListState ? { unionListState } : {}) };
+      if (!this.closed) this.services.acknowledge(id, this.taskKey, { ...withSharedState(handle, written), ...flags, ...(channelState === null ? {} : { channelState }) });
       else await this.discardUploads(id, written);
     } catch (e) {
       await Promise.all(snapshots.map((s) => s.incrementalRunner?.release()));
@@ -439,8 +458,20 @@ export class SubtaskCheckpointCoordinator {
     while (this.notifications.size > 0) await Promise.all([...this.notifications]);
   }
 
+  /** The operators finished and EndOfData went out; true when the task now waits for its final checkpoint. */
+  endOfData(): boolean {
+    const wait = this.finalCheckpoint.reachEndOfData();
+    this.services.endOfData(this.taskKey);
+    return wait;
+  }
+
   taskFinished(): void {
     this.services.taskFinished(this.taskKey);
+  }
+
+  /** Resolves when the snapshots this subtask started are acknowledged or declined (Flink's waitForPendingCheckpoints). */
+  async waitForPendingCheckpoints(): Promise<void> {
+    while (this.syncPhase !== null || this.inflight.size > 0) await Promise.allSettled([this.syncPhase, ...this.inflight]);
   }
 
   /** The task is closing: asynchronous parts still running are awaited (their backends go next). */

@@ -13,13 +13,36 @@ import { decodeChannelItem, type ChannelStateSnapshot } from '../checkpoint/chan
 import type { ChannelStateWriter } from '../checkpoint/channel-state-writer.ts';
 import type { InputGate } from '../io/input-gate.ts';
 import type { RecordWriter } from '../io/record-writer.ts';
-import type { CheckpointBarrier, ChannelItem } from '../io/stream-events.ts';
+import { EndOfDataEvent, type CheckpointBarrier, type ChannelItem } from '../io/stream-events.ts';
 
 /** One item of stored input to replay, with the channel it came from. */
 export interface RecoveredInput {
   readonly gate: InputGate;
   readonly channel: number;
   readonly item: ChannelItem;
+}
+
+/**
+ * Sends `barrier` on every output: an unaligned one ahead of the queued output; an aligned one in
+ * order, with a timeout watched per channel (`schedule` runs the timeout in the task's mailbox).
+ */
+export function broadcastBarrier(
+  writers: readonly RecordWriter<unknown>[],
+  producers: readonly string[],
+  barrier: CheckpointBarrier,
+  channelState: ChannelStateWriter | null,
+  schedule: (delayMs: number, action: () => void) => void,
+): void {
+  if (barrier.unaligned) {
+    broadcastPriorityBarrier(writers, producers, barrier, channelState);
+    return;
+  }
+  for (const writer of writers) writer.broadcastEvent(barrier);
+  if (barrier.isTimeoutable() && channelState?.isStarted(barrier.checkpointId) === true) {
+    watchOutputBarriers(writers, producers, barrier, channelState);
+    const delay = Math.max(0, barrier.alignedTimeoutMs - (Date.now() - barrier.timestamp));
+    schedule(delay, () => timeoutOutputBarriers(writers, producers, barrier, channelState));
+  }
 }
 
 /** Puts an unaligned barrier ahead of the queued output; the overtaken data goes to `channelState`. */
@@ -29,7 +52,7 @@ export function broadcastPriorityBarrier(writers: readonly RecordWriter<unknown>
     const writer = writers[output]!;
     // A partly filled batch is output data too: it is queued first and overtaken with the rest.
     writer.flushAll();
-    writer.channels.forEach((channel, i) => channelState?.addOutputData(id, output, i, channel.pushPriority(barrier), producers[output]!));
+    writer.channels.forEach((channel, i) => channelState?.addOutputData(id, output, i, dataOnly(channel.pushPriority(barrier)), producers[output]!));
   }
 }
 
@@ -50,9 +73,17 @@ export function timeoutOutputBarriers(writers: readonly RecordWriter<unknown>[],
   writers.forEach((writer, output) =>
     writer.channels.forEach((channel, i) => {
       const overtaken = channel.overtakeWatchedBarrier(unaligned);
-      if (overtaken !== null) channelState.addOutputData(barrier.checkpointId, output, i, overtaken, producers[output]!, true);
+      if (overtaken !== null) channelState.addOutputData(barrier.checkpointId, output, i, dataOnly(overtaken), producers[output]!, true);
     }),
   );
+}
+
+/**
+ * EndOfData overtaken by a barrier is not in-flight data (Flink stores buffers, not events): a
+ * producer restored from that checkpoint runs again and sends it after the restored data.
+ */
+function dataOnly(items: ChannelItem[]): ChannelItem[] {
+  return items.includes(EndOfDataEvent.INSTANCE) ? items.filter((item) => item !== EndOfDataEvent.INSTANCE) : items;
 }
 
 function mismatch(task: string, what: string): FlinkError {

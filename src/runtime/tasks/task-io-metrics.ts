@@ -69,9 +69,15 @@ export class TaskIOMetrics {
     this.transition(TaskTimeStatus.BUSY);
   }
 
-  /** A step ended: until the next one the task waits for credit (back-pressured) or for input or its turn (idle). */
+  /**
+   * A source's intake is held by its throttle (local-back-pressure-detector.ts): the wait is back
+   * pressure even while its outputs have some credit.
+   */
+  sourceHeld = false;
+
+  /** A step ended: until the next one the task waits for credit or its throttle (back-pressured) or for input or its turn (idle). */
   endStep(outputAvailable: boolean): void {
-    this.transition(outputAvailable ? TaskTimeStatus.IDLE : TaskTimeStatus.BACK_PRESSURED);
+    this.transition(outputAvailable && !this.sourceHeld ? TaskTimeStatus.IDLE : TaskTimeStatus.BACK_PRESSURED);
   }
 
   /** Cheap when the status does not change: the clock is read on changes only. */

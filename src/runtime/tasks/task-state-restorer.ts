@@ -31,6 +31,8 @@ export interface TaskRestoreState {
   readonly operators: ReadonlyMap<string, OperatorRestoreState>;
   /** The subtask's in-flight data of an unaligned checkpoint, replayed before new input. */
   readonly channelState?: ChannelStateSnapshot;
+  /** Every operator of the chain had finished (Flink's FINISHED_ON_RESTORE): the task runs none of them. */
+  readonly finishedOnRestore?: boolean;
 }
 
 /** An incremental keyed state handle with the directories its files are in. */

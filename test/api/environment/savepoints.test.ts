@@ -1,6 +1,8 @@
 /*
  * Savepoints and restoring from a path end to end: triggerSavepoint and stopWithSavepoint write
- * self-contained `savepoint-<job>-<random>` directories; a new job restores one (or a retained
+ * self-contained `savepoint-<job>-<random>` directories, also of jobs without checkpointing;
+ * stopWithSavepoint with drain fires every event-time window before the savepoint, without drain
+ * it does not; a new job restores a savepoint (or a retained
  * chk-<n>) through 'execution.savepoint.path', at the same or another parallelism, with state
  * mapped to operators by uid() or by their place in the graph; state of operators that are gone
  * is an error unless allowed; missing and corrupt paths give errors naming them; a restart falls
@@ -19,7 +21,9 @@ import {
   RestartStrategies,
   RichMapFunction,
   StreamExecutionEnvironment,
+  TumblingEventTimeWindows,
   ValueStateDescriptor,
+  WatermarkStrategy,
   type Collector,
   type DataStream,
   type FunctionInitializationContext,
@@ -31,9 +35,10 @@ import { assertFlinkError, collectingSink, eventually, range, rejection, runJob,
 
 const tempDir = (t: TestContext): Promise<string> => tempDirectory(t, 'flink-ts-savepoints-');
 
-function environment(parallelism: number, extra: Record<string, unknown> = {}): StreamExecutionEnvironment {
+/** With checkpoints every 50 ms, unless `checkpointing` is false (savepoints are taken all the same). */
+function environment(parallelism: number, extra: Record<string, unknown> = {}, checkpointing = true): StreamExecutionEnvironment {
   const env = StreamExecutionEnvironment.getExecutionEnvironment({ 'parallelism.default': parallelism, ...extra });
-  env.enableCheckpointing(50);
+  if (checkpointing) env.enableCheckpointing(50);
   return env;
 }
 
@@ -86,9 +91,9 @@ function assertExactCounts(out: readonly [number, number][]): void {
 }
 
 /** Runs the counting job until it saw `after` records, stops it with a savepoint; returns its path and output. */
-async function runAndStop(t: TestContext, dir: string, parallelism: number, options: { uid?: boolean; extraMap?: boolean } = {}): Promise<{ path: string; out: [number, number][]; client: JobClient }> {
+async function runAndStop(t: TestContext, dir: string, parallelism: number, options: { uid?: boolean; extraMap?: boolean; checkpointing?: boolean } = {}): Promise<{ path: string; out: [number, number][]; client: JobClient }> {
   const progress = { seen: 0 };
-  const env = environment(parallelism);
+  const env = environment(parallelism, {}, options.checkpointing !== false);
   const job = countingJob(env, progress, options);
   const client = await runJob(t, env);
   await eventually(() => progress.seen >= 5_000, 20_000, 'records processed');
@@ -99,11 +104,15 @@ async function runAndStop(t: TestContext, dir: string, parallelism: number, opti
   return { path, out: job.values(), client };
 }
 
-async function resume(parallelism: number, path: string, options: { uid?: boolean; extraMap?: boolean; allowNonRestoredState?: boolean } = {}): Promise<[number, number][]> {
-  const env = environment(parallelism, {
-    'execution.savepoint.path': path,
-    ...(options.allowNonRestoredState === true ? { 'execution.savepoint.ignore-unclaimed-state': true } : {}),
-  });
+async function resume(parallelism: number, path: string, options: { uid?: boolean; extraMap?: boolean; allowNonRestoredState?: boolean; checkpointing?: boolean } = {}): Promise<[number, number][]> {
+  const env = environment(
+    parallelism,
+    {
+      'execution.savepoint.path': path,
+      ...(options.allowNonRestoredState === true ? { 'execution.savepoint.ignore-unclaimed-state': true } : {}),
+    },
+    options.checkpointing !== false,
+  );
   const job = countingJob(env, { seen: 0 }, options);
   await env.execute();
   return job.values();
@@ -218,15 +227,83 @@ describe('savepoints', () => {
     assertFlinkError(await rejection(resume(1, incomplete)), ErrorCodes.FLINK_TS_ILLEGAL_STATE, /Cannot restore the job from '.*chk-3'/, /_metadata/);
   });
 
-  it('takes savepoints only of checkpointed jobs and needs a directory', async (t) => {
-    const env = StreamExecutionEnvironment.getExecutionEnvironment({ 'parallelism.default': 1 });
-    env.fromSequence(1, 1_000_000).map(throttle({ seen: 0 })).addSink(() => {});
+  it('takes savepoints of a job without checkpointing too, and needs a directory', async (t) => {
+    const dir = await tempDir(t);
+    const progress = { seen: 0 };
+    const env = environment(2, {}, false);
+    countingJob(env, progress);
     const client = await runJob(t, env);
-    assertFlinkError(await rejection(client.triggerSavepoint('/tmp')), ErrorCodes.FLINK_TS_UNSUPPORTED, /checkpointing/);
-    const env2 = environment(1);
-    env2.fromSequence(1, 1_000_000).map(throttle({ seen: 0 })).addSink(() => {});
-    const client2 = await runJob(t, env2);
-    assertFlinkError(await rejection(client2.triggerSavepoint()), ErrorCodes.FLINK_TS_CONFIGURATION, /state\.savepoints\.dir/);
+    await eventually(() => progress.seen >= 2_000, 20_000, 'records processed');
+    const path = await client.triggerSavepoint(dir);
+    assert.ok(readdirSync(path).includes('_metadata'));
+    assert.equal(await client.getJobStatus(), JobStatus.RUNNING);
+    assert.equal(client.getCheckpointStatistics(), null, 'no checkpointing figures without checkpointing');
+    assertFlinkError(await rejection(client.triggerSavepoint()), ErrorCodes.FLINK_TS_CONFIGURATION, /state\.savepoints\.dir/);
+  });
+
+  it('stopWithSavepoint of a job without checkpointing; a new job restores it and every record counts once', async (t) => {
+    const dir = await tempDir(t);
+    const first = await runAndStop(t, dir, 2, { checkpointing: false });
+    const second = await resume(2, first.path, { checkpointing: false });
+    assertExactCounts([...first.out, ...second]);
+  });
+});
+
+describe('stop with savepoint and drain', () => {
+  /** numbers → throttle (2) → event time (timestamp = value) → keyed tumbling windows of 100 ms, summed. */
+  function windowJob(env: StreamExecutionEnvironment, progress: { seen: number; sum: number }): () => number[] {
+    const sink = collectingSink<number>();
+    class Throttle extends RichMapFunction<number, number> {
+      map(value: number): number {
+        progress.sum += value;
+        if (++progress.seen % 50 === 0) {
+          const until = performance.now() + 1;
+          while (performance.now() < until);
+        }
+        return value;
+      }
+    }
+    env
+      .fromSequence(1, 10_000_000)
+      // One reader: each map subtask sees increasing values, so no record is late for its window.
+      .setParallelism(1)
+      .map(new Throttle())
+      .assignTimestampsAndWatermarks(WatermarkStrategy.forMonotonousTimestamps<number>().withTimestampAssigner((v) => v))
+      .keyBy((v) => v % 3)
+      .window(TumblingEventTimeWindows.of(100))
+      .reduce((a, b) => a + b)
+      .addSink(sink.function);
+    return () => sink.values();
+  }
+
+  for (const checkpointing of [true, false]) {
+    it(`fires every window before the savepoint, and the job finishes (${checkpointing ? 'with' : 'without'} checkpointing)`, async (t) => {
+      const dir = await tempDir(t);
+      const progress = { seen: 0, sum: 0 };
+      const env = environment(2, {}, checkpointing);
+      const windows = windowJob(env, progress);
+      const client = await runJob(t, env);
+      await eventually(() => progress.seen >= 5_000, 20_000, 'records processed');
+      const path = await client.stopWithSavepoint(true, dir);
+      assert.equal(await client.getJobStatus(), JobStatus.FINISHED);
+      await client.getJobExecutionResult();
+      assert.ok(readdirSync(path).includes('_metadata'), 'the savepoint is complete');
+      // MAX_WATERMARK fired the last, partly filled windows too: every record is in a window result.
+      assert.equal(windows().reduce((a, b) => a + b, 0), progress.sum);
+    });
+  }
+
+  it('without drain the windows still open do not fire', async (t) => {
+    const dir = await tempDir(t);
+    const progress = { seen: 0, sum: 0 };
+    const env = environment(2);
+    const windows = windowJob(env, progress);
+    const client = await runJob(t, env);
+    await eventually(() => progress.seen >= 5_000, 20_000, 'records processed');
+    await client.stopWithSavepoint(false, dir);
+    assert.equal(await client.getJobStatus(), JobStatus.FINISHED);
+    const fired = windows().reduce((a, b) => a + b, 0);
+    assert.ok(fired > 0 && fired < progress.sum, `fired ${fired} of ${progress.sum}`);
   });
 });
 

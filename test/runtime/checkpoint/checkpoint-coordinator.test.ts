@@ -3,7 +3,10 @@
  * checkpoint completes only when every subtask acknowledged, its `_metadata` is written last and
  * holds the handles and coordinator states, num-retained checkpoints are kept, tasks hear of
  * completion and aborts, declines and timeouts count against the tolerable failures, and a
- * finished task aborts what waits for it without counting.
+ * finished task aborts what waits for it without counting. With finished tasks: the operators of
+ * fully finished vertices go into `_metadata`, union list state of partly finished vertices is
+ * refused, the final checkpoint is triggered as soon as every subtask ended its input, and a
+ * coordinator without an interval takes savepoints only.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { CheckpointCoordinator, type CheckpointParticipants } from '../../../src/runtime/checkpoint/checkpoint-coordinator.ts';
+import { CheckpointCoordinator, type CheckpointParticipants, type CheckpointPlan } from '../../../src/runtime/checkpoint/checkpoint-coordinator.ts';
 import { FileSystemCheckpointStorage, JobManagerCheckpointStorage, type CheckpointStorage } from '../../../src/runtime/checkpoint/checkpoint-storage.ts';
 import type { CheckpointBarrier } from '../../../src/runtime/io/stream-events.ts';
 import type { FlinkError } from '../../../src/errors.ts';
@@ -23,13 +26,22 @@ class TestParticipants implements CheckpointParticipants {
   readonly triggered: CheckpointBarrier[] = [];
   readonly completed: number[] = [];
   readonly aborted: number[] = [];
+  /** What the attempt would plan besides the tasks: finished operators and partly finished vertices. */
+  finishedOperators: string[] = [];
+  partlyFinished = new Map<number, string>();
+  endedInput = false;
 
   constructor(tasks: string[]) {
     this.tasks = tasks;
   }
 
-  runningTasks(): string[] | null {
-    return this.running ? this.tasks : null;
+  checkpointPlan(): CheckpointPlan | null {
+    if (!this.running) return null;
+    return { tasksToWaitFor: this.tasks, fullyFinishedOperators: this.finishedOperators, partlyFinishedVertices: this.partlyFinished, vertexNames: new Map([[1, 'Map'], [2, 'Sink']]) };
+  }
+
+  allTasksEndedInput(): boolean {
+    return this.endedInput;
   }
 
   async triggerCheckpoint(barrier: CheckpointBarrier) {
@@ -199,5 +211,112 @@ describe('CheckpointCoordinator', () => {
     assert.equal(periodic.getStatistics().numberOfFailedCheckpoints, 0);
     await periodic.shutdown(false);
     c.stopCheckpointScheduler();
+  });
+});
+
+describe('CheckpointCoordinator with finished tasks', () => {
+  it('records the operators of fully finished vertices in _metadata', async (t) => {
+    const dir = await tempDir(t);
+    const storage = new FileSystemCheckpointStorage(dir, 'job');
+    const { c } = coordinator(storage);
+    const p = new TestParticipants(['2/0']);
+    p.finishedOperators = ['source-a', 'map-a'];
+    c.startCheckpointScheduler(p);
+    t.after(() => c.shutdown(true));
+    const id = (await c.triggerCheckpoint())!;
+    await ack(c, storage, id, 2, 0);
+    await settle();
+    const metadata = await storage.readMetadata(join(dir, 'job', `chk-${id}`));
+    assert.deepEqual(metadata.fullyFinishedOperators, ['source-a', 'map-a']);
+    assert.deepEqual(metadata.tasks.map((h) => h.location), ['task-2-0'], 'finished subtasks have no task state');
+  });
+
+  it('refuses a checkpoint of a vertex with union list state whose subtasks finished only in part', async () => {
+    const storage = new JobManagerCheckpointStorage();
+    const { c, failures } = coordinator(storage, { tolerableFailures: 5 });
+    const p = new TestParticipants(['1/1', '2/0', '2/1']);
+    p.partlyFinished = new Map([[1, 'Map']]);
+    c.startCheckpointScheduler(p);
+    const id = (await c.triggerCheckpoint())!;
+    const handle = await storage.writeTaskState(id, { vertexId: 1, subtaskIndex: 1, operators: [] });
+    c.acknowledgeTask(id, '1/1', { ...handle, unionListState: true });
+    await ack(c, storage, id, 2, 0);
+    // Vertex 2: one subtask finished its operators, the other did not, and it keeps union state.
+    const second = await storage.writeTaskState(id, { vertexId: 2, subtaskIndex: 1, operators: [] });
+    c.acknowledgeTask(id, '2/1', { ...second, finishedOperators: true });
+    await settle();
+    assert.deepEqual(p.aborted, [id]);
+    assert.deepEqual(p.completed, []);
+    assert.equal(failures.length, 0);
+    const stats = c.getStatistics();
+    assert.equal(stats.numberOfFailedCheckpoints, 1);
+    // Without union state a partly finished vertex is fine.
+    p.partlyFinished = new Map([[1, 'Map']]);
+    const next = (await c.triggerCheckpoint())!;
+    for (const [v, s] of [[1, 1], [2, 0], [2, 1]] as const) await ack(c, storage, next, v, s);
+    await settle();
+    assert.deepEqual(p.completed, [next]);
+    c.stopCheckpointScheduler();
+  });
+
+  it('names the vertex when it refuses union list state of partly finished subtasks', async () => {
+    const storage = new JobManagerCheckpointStorage();
+    const errors: unknown[] = [];
+    const c = new CheckpointCoordinator({
+      jobId: 'job', intervalMs: 60_000, timeoutMs: 60_000, minPauseMs: 0, maxConcurrent: 1, tolerableFailures: 0, numRetained: 1, storage, onTolerableFailuresExceeded: (e) => errors.push(e),
+    });
+    const p = new TestParticipants(['2/0', '2/1']);
+    c.startCheckpointScheduler(p);
+    const id = (await c.triggerCheckpoint())!;
+    for (const s of [0, 1]) {
+      const handle = await storage.writeTaskState(id, { vertexId: 2, subtaskIndex: s, operators: [] });
+      c.acknowledgeTask(id, `2/${s}`, { ...handle, unionListState: true, ...(s === 0 ? { finishedOperators: true } : {}) });
+    }
+    await settle();
+    assert.equal(errors.length, 1);
+    assert.match(String((errors[0] as Error).message), /tolerable failure threshold/);
+    const cause = (errors[0] as Error & { cause?: Error }).cause!;
+    assert.match(cause.message, /'Sink' uses union list state .* some of its subtasks have finished their operators while others still run/);
+    c.stopCheckpointScheduler();
+  });
+
+  it('triggers the final checkpoint at once when every subtask ended its input', async () => {
+    const { c } = coordinator(new JobManagerCheckpointStorage());
+    const p = new TestParticipants(['1/0']);
+    c.startCheckpointScheduler(p);
+    c.taskEndedInput();
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(p.triggered.length, 0, 'not while a subtask still has input');
+    p.endedInput = true;
+    c.taskEndedInput();
+    for (let i = 0; i < 100 && p.triggered.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(p.triggered.length, 1, 'triggered long before the 60 s interval');
+    // Aborted (a subtask ended meanwhile): tried again.
+    c.taskFinished('1/0');
+    for (let i = 0; i < 100 && p.triggered.length < 2; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(p.triggered.length, 2);
+    c.stopCheckpointScheduler();
+  });
+
+  it('without an interval triggers no checkpoints, but takes savepoints', async (t) => {
+    const dir = await tempDir(t);
+    const c = new CheckpointCoordinator({
+      jobId: 'job', intervalMs: -1, timeoutMs: 60_000, minPauseMs: 0, maxConcurrent: 1, tolerableFailures: 0, numRetained: 1, storage: new JobManagerCheckpointStorage(), onTolerableFailuresExceeded: () => {},
+    });
+    const p = new TestParticipants(['1/0']);
+    p.endedInput = true;
+    c.startCheckpointScheduler(p);
+    c.taskEndedInput();
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(p.triggered.length, 0, 'no periodic and no final checkpoint');
+    assert.equal(c.isPeriodic, false);
+    const savepoint = c.triggerSavepoint(dir, false);
+    await settle();
+    const id = p.triggered[0]!.checkpointId;
+    await ack(c, c.storage, id, 1, 0);
+    const result = await savepoint;
+    assert.equal(result.checkpointId, id);
+    assert.ok(existsSync(join(result.path, '_metadata')));
+    await c.shutdown(false);
   });
 });

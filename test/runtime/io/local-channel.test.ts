@@ -1,7 +1,8 @@
 /*
  * Tests of LocalChannel: credit accounting in batches, events that need no credit, waking writers
  * when a batch is consumed or the channel is released, and consumer notification on the
- * empty -> non-empty transition only; barriers that overtake queued data (unaligned checkpoints).
+ * empty -> non-empty transition only; barriers that overtake queued data (unaligned checkpoints);
+ * queued records, utilization as the consumer finds it, level waiters, announced batch sizes.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -186,5 +187,66 @@ describe('LocalChannel priority barriers (unaligned checkpoints)', () => {
     channel.poll();
     assert.equal(polled, 1);
     assert.equal(channel.overtakeWatchedBarrier(other.asUnaligned()), null);
+  });
+
+  it('counts queued records and its utilization, capped at 1 when a writer overshoots', () => {
+    const c = new LocalChannel(4, 0, 0);
+    assert.equal(c.utilization, 0);
+    c.push(batch(1, 2, 3));
+    c.push(new Watermark(5));
+    c.push(batch(4));
+    assert.equal(c.bufferedRecords, 4);
+    assert.equal(c.utilization, 0.5);
+    for (let i = 0; i < 4; i++) c.push(batch(i));
+    assert.equal(c.utilization, 1);
+    c.poll();
+    assert.equal(c.bufferedRecords, 5);
+    c.release();
+    assert.equal(c.bufferedRecords, 0);
+  });
+
+  it('sums the queue level the consumer finds when it turns to the channel after a write', () => {
+    const c = new LocalChannel(4, 0, 0);
+    for (let i = 0; i < 3; i++) c.push(batch(i));
+    c.poll();
+    c.poll(); // the same visit: no write in between
+    c.push(batch(3));
+    c.push(WatermarkStatus.IDLE);
+    c.poll();
+    c.poll();
+    c.poll(); // the status: not a batch
+    assert.equal(c.consumerArrivals, 2);
+    assert.equal(c.queuedAtArrival, 3 + 2);
+  });
+
+  it('wakes a waiter once the queue is down to its level, and every waiter on release', async () => {
+    const c = new LocalChannel(4, 0, 0);
+    for (let i = 0; i < 4; i++) c.push(batch(i));
+    const atTwo = c.whenBufferedAtMost(2);
+    const writable = c.whenWritable();
+    c.poll();
+    assert.equal(await settlesSoon(writable), true);
+    assert.equal(await settlesSoon(atTwo), false);
+    c.poll();
+    assert.equal(await settlesSoon(atTwo), true);
+    assert.equal(await settlesSoon(c.whenBufferedAtMost(2)), true, 'already at the level');
+    const never = c.whenBufferedAtMost(0);
+    c.release();
+    assert.equal(await settlesSoon(never), true);
+  });
+
+  it('keeps the batch size its consumer announces, at least one record', () => {
+    const c = new LocalChannel(2, 0, 0);
+    assert.equal(c.announcedBatchSize, Number.POSITIVE_INFINITY);
+    c.announceBatchSize(37.8);
+    assert.equal(c.announcedBatchSize, 37);
+    c.announceBatchSize(0);
+    assert.equal(c.announcedBatchSize, 1);
+  });
+
+  it('serializes nothing, so it has no bytes to report', () => {
+    const c = new LocalChannel(2, 0, 0);
+    c.push(batch(1, 2));
+    assert.equal(c.bytesTransferred, null);
   });
 });

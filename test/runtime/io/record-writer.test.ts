@@ -1,7 +1,8 @@
 /*
  * Tests of RecordWriter: records partitioned into one batch per channel, flushed at the batch
  * size, broadcast to every channel, events that flush pending batches first and keep their order,
- * the overflow handler called when a channel goes over its credit, and buffer usage.
+ * the overflow handler called when a channel goes over its credit, buffer usage, and batches cut
+ * at the size a consumer announced (buffer debloating).
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -171,5 +172,26 @@ describe('RecordWriter', () => {
     const w = new RecordWriter<number>(chs, new CustomPartitionerWrapper<number, number>((_k, n) => (seen.push(n), 0), (v) => v), 1, noOverflow);
     w.emit(1, NO_TIMESTAMP);
     assert.deepEqual(seen, [4]);
+  });
+
+  it('cuts the batches of a channel at the size its consumer announced, from its next batch on', () => {
+    const chs = channels(2);
+    const w = new RecordWriter<number>(chs, moduloPartitioner(), 4, noOverflow);
+    w.emit(0, NO_TIMESTAMP);
+    chs[0]!.announceBatchSize(2);
+    // The batch being filled keeps the size it started with.
+    for (const v of [2, 4, 6]) w.emit(v, NO_TIMESTAMP);
+    assert.deepEqual(drain(chs[0]!), [[0, 2, 4, 6]]);
+    assert.equal(w.batchSizeOf(0), 2);
+    for (const v of [8, 10, 12, 14, 16]) w.emit(v, NO_TIMESTAMP);
+    assert.deepEqual(drain(chs[0]!), [[8, 10], [12, 14]]);
+    // The other channel keeps the configured size; an announcement above it does not raise it.
+    chs[1]!.announceBatchSize(100);
+    for (const v of [1, 3, 5, 7, 9, 11, 13, 15, 17]) w.emit(v, NO_TIMESTAMP);
+    assert.deepEqual(drain(chs[1]!), [[1, 3, 5, 7], [9, 11, 13, 15]]);
+    assert.equal(w.batchSizeOf(1), 4);
+    w.flushAll();
+    assert.deepEqual(drain(chs[0]!), [[16]]);
+    assert.deepEqual(drain(chs[1]!), [[17]]);
   });
 });

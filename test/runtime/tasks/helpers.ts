@@ -16,6 +16,8 @@ import { MetricGroup } from '../../../src/runtime/metrics/metric-group.ts';
 import { AbstractStreamOperator } from '../../../src/runtime/operators/stream-operator.ts';
 import type { Watermark } from '../../../src/api/common/watermark.ts';
 import { StreamTask } from '../../../src/runtime/tasks/stream-task.ts';
+import type { TaskCheckpointServices } from '../../../src/runtime/tasks/subtask-checkpoint-coordinator.ts';
+import type { TaskRestoreState } from '../../../src/runtime/tasks/task-state-restorer.ts';
 import { TaskScheduler } from '../../../src/runtime/tasks/task-scheduler.ts';
 import type { TaskStateValue } from '../../../src/runtime/tasks/task-state.ts';
 
@@ -95,7 +97,10 @@ export interface DeployedTask {
  * Deploys one subtask of `vertex` with `producers` channels per input (all from the vertex's
  * job edges) and one channel per consumer subtask on each outgoing edge.
  */
-export function deployTask(vertex: JobVertex, options: { subtask?: number; producers?: number; capacity?: number; batchSize?: number; bufferTimeoutMs?: number } = {}): DeployedTask {
+export function deployTask(
+  vertex: JobVertex,
+  options: { subtask?: number; producers?: number; capacity?: number; batchSize?: number; bufferTimeoutMs?: number; checkpointing?: TaskCheckpointServices; restoreState?: TaskRestoreState } = {},
+): DeployedTask {
   const subtask = options.subtask ?? 0;
   const capacity = options.capacity ?? 4;
   const scheduler = new TaskScheduler();
@@ -118,6 +123,8 @@ export function deployTask(vertex: JobVertex, options: { subtask?: number; produ
     bufferTimeoutMs: options.bufferTimeoutMs ?? -1,
     metricGroup: new MetricGroup(['test', vertex.name, String(subtask)]),
     sourceServices: { coordinatorFor: () => undefined },
+    ...(options.checkpointing === undefined ? {} : { checkpointing: options.checkpointing }),
+    ...(options.restoreState === undefined ? {} : { restoreState: options.restoreState }),
   });
   return { task, scheduler, inputs, outputs };
 }

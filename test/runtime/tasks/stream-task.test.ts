@@ -1,6 +1,7 @@
 /*
  * Tests of StreamTask deployed on channels the test feeds and reads, stepped by hand: the
- * lifecycle around input (open, records, end of input, finish, end-of-partition, close), mails
+ * lifecycle around input (open, records, end of data, finish, end of data and of the partition
+ * out, close; with checkpointing see end-of-data.test.ts), mails
  * before input, failures in open and in processing, cancellation, credit, watermarks through the
  * input valve, and two-input routing.
  */
@@ -8,7 +9,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCodes, FlinkError, KeyedProcessFunction, type CoMapFunction, type KeyedProcessFunctionContext, type SourceContext } from 'flink-ts';
 import { RecordBatch } from '../../../src/runtime/io/record-batch.ts';
-import { EndOfPartitionEvent, WatermarkStatus } from '../../../src/runtime/io/stream-events.ts';
+import { EndOfDataEvent, EndOfPartitionEvent, WatermarkStatus } from '../../../src/runtime/io/stream-events.ts';
 import { NO_TIMESTAMP, Watermark } from '../../../src/api/common/watermark.ts';
 import { TaskState } from '../../../src/runtime/tasks/task-state.ts';
 import { deployTask, drainChannel, environment, lifecycle, stepUntilIdle, untilState, vertexWith, type LifecycleOptions } from './helpers.ts';
@@ -30,7 +31,7 @@ function batchOf(...values: unknown[]): RecordBatch<unknown> {
 }
 
 describe('StreamTask', () => {
-  it('runs the lifecycle: open, records, end of input, finish, end of partition, close', async () => {
+  it('runs the lifecycle: open, records, end of data, finish, end of data and partition out, close', async () => {
     const log: string[] = [];
     const { task, input, out } = middleTask(log, { a: { emitOnFinish: 'last' } });
     assert.equal(task.name, 'A -> B (1/1)');
@@ -39,6 +40,7 @@ describe('StreamTask', () => {
     await untilState(task, TaskState.RUNNING);
     assert.deepEqual(log.splice(0), ['B.open', 'A.open']);
     input[0]!.push(batchOf(1, 2));
+    input[0]!.push(EndOfDataEvent.INSTANCE);
     input[0]!.push(EndOfPartitionEvent.INSTANCE);
     stepUntilIdle(task);
     await run;
@@ -48,7 +50,7 @@ describe('StreamTask', () => {
       'B.record(1)',
       'A.record(2)',
       'B.record(2)',
-      // End of partition is the channel's final watermark.
+      // End of data is the channel's final watermark.
       `A.watermark(${Watermark.MAX_WATERMARK.timestamp})`,
       `B.watermark(${Watermark.MAX_WATERMARK.timestamp})`,
       'A.finish',
@@ -57,7 +59,8 @@ describe('StreamTask', () => {
       'B.close',
       'A.close',
     ]);
-    assert.deepEqual(drainChannel(out), [1, 2, String(Watermark.MAX_WATERMARK), 'last', 'EndOfPartition']);
+    // Without checkpointing there is no final checkpoint to wait for: the partition ends at once.
+    assert.deepEqual(drainChannel(out), [1, 2, String(Watermark.MAX_WATERMARK), 'last', 'EndOfData', 'EndOfPartition']);
     assert.equal(task.numRecordsIn, 2);
     assert.equal(task.recordsOut(), 3);
   });

@@ -1,6 +1,7 @@
 /*
- * Tests of TaskIOMetrics: steps count as busy and the time after them as back-pressured or idle,
- * time shares per second over a sampling window add up to 1000, and Flink's back-pressure levels.
+ * Tests of TaskIOMetrics: steps count as busy and the time after them as back-pressured (also
+ * while a throttle holds a source) or idle, time shares per second over a sampling window add up
+ * to 1000, and Flink's back-pressure levels.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -56,6 +57,18 @@ describe('TaskIOMetrics', () => {
     assert.equal(next.backPressureLevel, 'high');
     // A window shorter than 200 ms keeps the previous figures.
     assert.deepEqual(m.sample(performance.now()), next);
+  });
+
+  it('counts the time after a step as back-pressured while a throttle holds the source', () => {
+    const m = new TaskIOMetrics();
+    m.start();
+    m.sourceHeld = true;
+    m.endStep(true);
+    assert.equal(m.getStatus(), TaskTimeStatus.BACK_PRESSURED);
+    m.beginStep();
+    m.sourceHeld = false;
+    m.endStep(true);
+    assert.equal(m.getStatus(), TaskTimeStatus.IDLE);
   });
 
   it('counts the work of a step that follows a wait as busy', () => {

@@ -4,9 +4,9 @@
  *   <base>/<bucket>/part-<subtask>-<counter>                       finished (committed)
  *   <base>/<bucket>/.part-<subtask>-<counter>.inprogress.<uuid>    in progress or pending (hidden)
  * A part file becomes visible only when the checkpoint after its last record completed (the
- * committer renames it); at end of input of a bounded job everything left is committed (Flink.TS
- * commits at end of input in place of Flink's final checkpoint). Without checkpointing, part files
- * become visible only at end of input.
+ * committer renames it). At end of input of a bounded job the last files are rolled and committed
+ * when the final checkpoint the task waits for completes, as in Flink. Without checkpointing they
+ * become visible only at end of input (Flink's CommitterOperator commits at end of input then).
  *
  *   FileSink.forRowFormat(dir, new SimpleStringEncoder<string>())
  *     .withRollingPolicy(DefaultRollingPolicy.builder().withMaxPartSize(1024 * 1024).build())
