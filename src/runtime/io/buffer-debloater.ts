@@ -14,7 +14,7 @@
  * the configured batch size, and is announced to the channels only when it changed by the
  * threshold percentage, or reached the minimum or maximum.
  */
-import type { LocalChannel } from './local-channel.ts';
+import type { InputChannel } from './input-channel.ts';
 
 export interface BufferDebloatConfiguration {
   readonly enabled: boolean;
@@ -39,7 +39,7 @@ export function minDebloatedBatchSize(batchSize: number): number {
 }
 
 export class BufferDebloater {
-  private readonly channels: readonly LocalChannel[];
+  private readonly channels: readonly InputChannel[];
   /** Per channel, its arrival counters at the previous recalculation. */
   private readonly last: { arrivals: number; batches: number; records: number }[];
   private readonly config: BufferDebloatConfiguration;
@@ -55,7 +55,7 @@ export class BufferDebloater {
   /** How often a new size was announced. */
   announcements = 0;
 
-  constructor(channels: readonly LocalChannel[], batchSize: number, config: BufferDebloatConfiguration) {
+  constructor(channels: readonly InputChannel[], batchSize: number, config: BufferDebloatConfiguration) {
     this.channels = channels;
     this.last = channels.map((c) => ({ arrivals: c.consumerArrivals, batches: c.queuedAtArrival, records: c.recordsAtArrival }));
     this.config = config;
@@ -105,7 +105,8 @@ export class BufferDebloater {
     if (this.skipUpdate(size)) return null;
     this.announced = size;
     this.announcements++;
-    for (const channel of this.channels) channel.announceBatchSize(size);
+    // A network channel's buffers have a fixed size in bytes: it takes no announcement.
+    for (const channel of this.channels) channel.announceBatchSize?.(size);
     return size;
   }
 

@@ -1,19 +1,19 @@
 /*
- * How full a set of in-thread channels is, as their consumers find them (Flink's inPoolUsage on
+ * How full a set of channels is, as their consumers find them (Flink's inPoolUsage on
  * the consuming side, outPoolUsage on the producing side): the share of the credit holding data
  * when a consumer turned to a channel after its producer wrote (LocalChannel.queuedAtArrival),
  * over the time since the previous reading; a channel its consumer did not turn to in that time
  * counts what it holds now. On one thread a level read at an arbitrary moment is always the one
  * between two tasks' steps — after the consumer took its share — and would understate a full queue.
  */
-import type { LocalChannel } from './local-channel.ts';
+import type { ChannelQueueFigures } from './input-channel.ts';
 
 export class ChannelQueueUsage {
-  private readonly channels: readonly LocalChannel[];
+  private readonly channels: readonly ChannelQueueFigures[];
   private readonly arrivals: number[];
   private readonly queued: number[];
 
-  constructor(channels: readonly LocalChannel[]) {
+  constructor(channels: readonly ChannelQueueFigures[]) {
     this.channels = channels;
     this.arrivals = channels.map((c) => c.consumerArrivals);
     this.queued = channels.map((c) => c.queuedAtArrival);

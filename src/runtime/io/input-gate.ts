@@ -3,12 +3,13 @@
  * or input 2 of a two-input operator). It keeps a queue of channels that have data, so polling is
  * O(1) and round-robin fair, tracks finished channels, and owns the input's watermark valve.
  * During an aligned checkpoint single channels are blocked: they stay out of the queue until
- * released, while the others go on.
+ * released, while the others go on. Its channels may be in-thread or network channels
+ * (input-channel.ts).
  */
 import { RingQueue } from '../../utils/ring-queue.ts';
 import { StatusWatermarkValve } from '../watermark/status-watermark-valve.ts';
 import { ChannelQueueUsage } from './channel-queue-usage.ts';
-import type { LocalChannel } from './local-channel.ts';
+import type { InputChannel } from './input-channel.ts';
 import type { ChannelItem } from './stream-events.ts';
 
 export interface InputAvailabilityListener {
@@ -18,7 +19,7 @@ export interface InputAvailabilityListener {
 export class InputGate {
   /** 0 for the single input of a one-input task, 1 or 2 for two-input tasks. */
   readonly inputIndex: number;
-  readonly channels: readonly LocalChannel[];
+  readonly channels: readonly InputChannel[];
   readonly valve: StatusWatermarkValve;
   private readonly withData = new RingQueue<number>(8);
   private readonly enqueued: boolean[];
@@ -31,7 +32,7 @@ export class InputGate {
   /** The channel of the last polled item. */
   lastChannel = -1;
 
-  constructor(inputIndex: number, channels: readonly LocalChannel[]) {
+  constructor(inputIndex: number, channels: readonly InputChannel[]) {
     this.inputIndex = inputIndex;
     this.channels = channels;
     this.valve = new StatusWatermarkValve(channels.length);

@@ -17,12 +17,13 @@
 import { RingQueue } from '../../utils/ring-queue.ts';
 import { RecordBatch } from './record-batch.ts';
 import { CheckpointBarrier, EndOfPartitionEvent, type ChannelItem } from './stream-events.ts';
+import type { ChannelConsumer, InputChannel } from './input-channel.ts';
+import type { PrioritizedSubpartition } from './result-subpartition.ts';
 
-export interface ChannelConsumer {
-  notifyDataAvailable(): void;
-}
+export type { ChannelConsumer } from './input-channel.ts';
 
-export class LocalChannel {
+/** Both ends of an in-thread channel (input-channel.ts, result-subpartition.ts). */
+export class LocalChannel implements InputChannel, PrioritizedSubpartition {
   readonly capacity: number;
   readonly producerSubtask: number;
   readonly consumerSubtask: number;

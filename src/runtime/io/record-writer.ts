@@ -5,20 +5,22 @@
  * asks its task to let the consumers catch up, so a burst inside one step stays bounded.
  * With buffer debloating a consumer announces a smaller batch size for its channel; the writer
  * takes it up when it cuts the channel's next batch (per batch, so the record path is unchanged).
+ * Its channels may be in-thread or network channels (result-subpartition.ts); only per-batch
+ * calls go to them.
  */
 import type { StreamPartitioner } from '../partitioner/stream-partitioner.ts';
 import { ChannelQueueUsage } from './channel-queue-usage.ts';
-import type { LocalChannel } from './local-channel.ts';
 import { RecordBatch } from './record-batch.ts';
+import type { ResultSubpartition } from './result-subpartition.ts';
 import type { StreamEvent } from './stream-events.ts';
 
 export interface OverflowHandler {
-  /** Called when `channel` holds more batches than its credit allows. */
-  onChannelOverflow(channel: LocalChannel): void;
+  /** Called when `channel` (the writer's channel `index`, to consumer subtask `index`) holds more than its credit allows. */
+  onChannelOverflow(channel: ResultSubpartition, index: number): void;
 }
 
 export class RecordWriter<T> {
-  readonly channels: readonly LocalChannel[];
+  readonly channels: readonly ResultSubpartition[];
   private readonly partitioner: StreamPartitioner<T>;
   private readonly batchSize: number;
   private readonly builders: RecordBatch<T>[];
@@ -30,7 +32,7 @@ export class RecordWriter<T> {
   private readonly usage: ChannelQueueUsage;
   recordsOut = 0;
 
-  constructor(channels: readonly LocalChannel[], partitioner: StreamPartitioner<T>, batchSize: number, overflow: OverflowHandler) {
+  constructor(channels: readonly ResultSubpartition[], partitioner: StreamPartitioner<T>, batchSize: number, overflow: OverflowHandler) {
     this.channels = channels;
     this.partitioner = partitioner;
     this.batchSize = batchSize;
@@ -65,7 +67,7 @@ export class RecordWriter<T> {
     const target = this.channels[channel]!;
     this.limits[channel] = Math.min(this.batchSize, target.announcedBatchSize);
     target.push(builder);
-    if (target.isOverCapacity()) this.overflow.onChannelOverflow(target);
+    if (target.isOverCapacity()) this.overflow.onChannelOverflow(target, channel);
   }
 
   flushAll(): void {

@@ -18,7 +18,7 @@
  * SourceDriver once per step, never per record.
  */
 import type { JobVertex } from '../../graph/job-graph.ts';
-import type { LocalChannel } from '../io/local-channel.ts';
+import type { ChannelQueueFigures } from '../io/input-channel.ts';
 import { SourceThrottle } from './source-throttle.ts';
 import type { StreamTask } from './stream-task.ts';
 import { backPressureLevelOf, type BackPressureLevel } from './task-io-metrics.ts';
@@ -107,7 +107,7 @@ interface QueueCounters {
   current: number;
 }
 
-function countersOf(channels: readonly LocalChannel[]): QueueCounters {
+function countersOf(channels: readonly ChannelQueueFigures[]): QueueCounters {
   let consumed = 0;
   let utilization = 0;
   let used = 0;
@@ -123,12 +123,12 @@ function countersOf(channels: readonly LocalChannel[]): QueueCounters {
 
 /** A ring of the last WINDOW samples of one set of channels. */
 class QueueWindow {
-  private readonly channels: readonly LocalChannel[];
+  private readonly channels: readonly ChannelQueueFigures[];
   private readonly consumed = new Float64Array(WINDOW);
   private readonly utilization = new Float64Array(WINDOW);
   private current = 0;
 
-  constructor(channels: readonly LocalChannel[]) {
+  constructor(channels: readonly ChannelQueueFigures[]) {
     this.channels = channels;
   }
 
@@ -242,7 +242,8 @@ export class LocalBackPressureDetector {
       tasks.forEach((task, subtask) => {
         let throttle: SourceThrottle | null = null;
         const source = task.source;
-        const outputs = task.chain.writers.flatMap((writer) => writer.channels);
+        // The throttle waits on in-thread queues: the deployment's output channels (the writers' channels).
+        const outputs = [...task.deployment.outputChannels.values()].flat();
         if (source !== null && outputs.length > 0) {
           throttle = new SourceThrottle(outputs, { threshold, baseDelayMs, maxDelayMs: Math.max(baseDelayMs, maxThrottleDelayMs) });
           source.setThrottle(throttle);

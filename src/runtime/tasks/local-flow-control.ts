@@ -8,7 +8,7 @@ import type { Configuration } from '../../configuration/configuration.ts';
 import { NettyShuffleOptions } from '../../configuration/config-options.ts';
 import type { JobVertex } from '../../graph/job-graph.ts';
 import { DEFAULT_BUFFER_DEBLOAT_CONFIGURATION, type BufferDebloatConfiguration } from '../io/buffer-debloater.ts';
-import type { LocalChannel } from '../io/local-channel.ts';
+import type { ChannelQueueFigures } from '../io/input-channel.ts';
 import { BufferDebloatDriver } from './buffer-debloat-driver.ts';
 import { DEFAULT_LOCAL_BACK_PRESSURE_CONFIGURATION, LocalBackPressureDetector, type BackPressureStatistics, type LocalBackPressureConfiguration } from './local-back-pressure-detector.ts';
 import type { StreamTask } from './stream-task.ts';
@@ -69,7 +69,7 @@ export function localChannelCapacity(config: Configuration, batchSize: number): 
 }
 
 /** Sum of the bytes `channels` serialized, null when one of them serializes nothing (in-thread). */
-function bytesThrough(channels: readonly LocalChannel[]): number | null {
+function bytesThrough(channels: readonly ChannelQueueFigures[]): number | null {
   let bytes = 0;
   for (const channel of channels) {
     const b = channel.bytesTransferred;

@@ -10,7 +10,7 @@
 import { ErrorCodes, FlinkError } from '../../errors.ts';
 import type { SourceSplit } from '../../connector/source/source.ts';
 import { InputStatus } from '../../connector/source/source.ts';
-import type { LocalChannel } from '../io/local-channel.ts';
+import type { ResultSubpartition } from '../io/result-subpartition.ts';
 import { SourceOperator } from '../operators/source-operator.ts';
 import { StreamSource } from '../operators/stream-source.ts';
 import type { AbstractStreamOperator } from '../operators/stream-operator.ts';
@@ -198,11 +198,11 @@ export class SourceDriver {
   }
 
   /** A source function that keeps emitting while its consumers cannot keep up gets a clear error. */
-  checkOverflow(channel: LocalChannel): void {
+  checkOverflow(channel: ResultSubpartition, consumerSubtask: number): void {
     if (this.emittingFromFunction > 0 && channel.bufferedBatches > channel.capacity * OVERFLOW_FACTOR) {
       throw new FlinkError(
         ErrorCodes.FLINK_TS_SOURCE_OVERFLOW,
-        `Source '${this.task.name}' emitted ${channel.bufferedBatches} batches to subtask ${channel.consumerSubtask + 1} of its consumer, ` +
+        `Source '${this.task.name}' emitted ${channel.bufferedBatches} batches to subtask ${consumerSubtask + 1} of its consumer, ` +
           `which can take ${channel.capacity}; the consumer cannot keep up. Emit with 'await ctx.collectAsync(record)' to wait for room.`,
       );
     }

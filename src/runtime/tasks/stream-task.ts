@@ -14,7 +14,7 @@ import type { Accumulator } from '../../api/common/accumulators.ts';
 import type { StreamEdge, StreamNode } from '../../graph/stream-graph.ts';
 import { RingQueue } from '../../utils/ring-queue.ts';
 import type { InputGate } from '../io/input-gate.ts';
-import type { LocalChannel } from '../io/local-channel.ts';
+import type { ResultSubpartition } from '../io/result-subpartition.ts';
 import type { TaskDeployment } from './task-deployment.ts';
 import { RecordWriter } from '../io/record-writer.ts';
 import type { CheckpointBarrier } from '../io/stream-events.ts';
@@ -91,7 +91,7 @@ export class StreamTask implements TaskServices {
     for (const [edge, channels] of deployment.outputChannels) {
       const partitioner = edge.partitioner.copy();
       if (partitioner instanceof KeyGroupStreamPartitioner) partitioner.setProducer(vertex.name, subtaskIndex, vertex.parallelism);
-      writers.set(edge, new RecordWriter(channels, partitioner, deployment.batchSize, { onChannelOverflow: (c) => this.onChannelOverflow(c) }));
+      writers.set(edge, new RecordWriter(channels, partitioner, deployment.batchSize, { onChannelOverflow: (c, i) => this.onChannelOverflow(c, i) }));
     }
     // Operators are set up in run(), once their keyed state backends exist.
     this.chain = new OperatorChain(vertex, subtaskIndex, writers);
@@ -467,12 +467,12 @@ export class StreamTask implements TaskServices {
     }, delay);
   }
 
-  private onChannelOverflow(channel: LocalChannel): void {
+  private onChannelOverflow(channel: ResultSubpartition, consumerSubtask: number): void {
     // While the consumers catch up this task cannot emit: that time is back pressure, not work.
     this.ioMetrics.transition(TaskTimeStatus.BACK_PRESSURED);
     this.scheduler.drain(() => !channel.isOverCapacity());
     this.ioMetrics.transition(TaskTimeStatus.BUSY);
-    this.source?.checkOverflow(channel);
+    this.source?.checkOverflow(channel, consumerSubtask);
   }
 
   /** Records read from the inputs, or for a source task the records its source emitted. */

@@ -5,6 +5,8 @@
  *  - an aligned barrier with a timeout goes in order, and each channel reports when its consumer
  *    polled it (no in-flight data there); when the timeout passes first, the barrier still queued
  *    moves to the head in its unaligned form and the data it overtook is captured;
+ *  - both need channels whose barriers can overtake data (in-thread ones): a network channel makes
+ *    the checkpoint fail with a clear error (result-subpartition.ts);
  *  - on restore, the stored output data goes back into the output channels before anything new,
  *    and the stored input data is handed to the input processor, which replays it first.
  */
@@ -13,6 +15,7 @@ import { decodeChannelItem, type ChannelStateSnapshot } from '../checkpoint/chan
 import type { ChannelStateWriter } from '../checkpoint/channel-state-writer.ts';
 import type { InputGate } from '../io/input-gate.ts';
 import type { RecordWriter } from '../io/record-writer.ts';
+import { prioritized } from '../io/result-subpartition.ts';
 import { EndOfDataEvent, type CheckpointBarrier, type ChannelItem } from '../io/stream-events.ts';
 
 /** One item of stored input to replay, with the channel it came from. */
@@ -37,8 +40,11 @@ export function broadcastBarrier(
     broadcastPriorityBarrier(writers, producers, barrier, channelState);
     return;
   }
+  const watched = barrier.isTimeoutable() && channelState?.isStarted(barrier.checkpointId) === true;
+  // Checked before anything is sent: the barrier goes out on every channel or on none.
+  if (watched) requirePrioritized(writers, producers);
   for (const writer of writers) writer.broadcastEvent(barrier);
-  if (barrier.isTimeoutable() && channelState?.isStarted(barrier.checkpointId) === true) {
+  if (watched) {
     watchOutputBarriers(writers, producers, barrier, channelState);
     const delay = Math.max(0, barrier.alignedTimeoutMs - (Date.now() - barrier.timestamp));
     schedule(delay, () => timeoutOutputBarriers(writers, producers, barrier, channelState));
@@ -48,11 +54,15 @@ export function broadcastBarrier(
 /** Puts an unaligned barrier ahead of the queued output; the overtaken data goes to `channelState`. */
 export function broadcastPriorityBarrier(writers: readonly RecordWriter<unknown>[], producers: readonly string[], barrier: CheckpointBarrier, channelState: ChannelStateWriter | null): void {
   const id = barrier.checkpointId;
+  requirePrioritized(writers, producers);
   for (let output = 0; output < writers.length; output++) {
     const writer = writers[output]!;
     // A partly filled batch is output data too: it is queued first and overtaken with the rest.
     writer.flushAll();
-    writer.channels.forEach((channel, i) => channelState?.addOutputData(id, output, i, dataOnly(channel.pushPriority(barrier)), producers[output]!));
+    writer.channels.forEach((channel, i) => {
+      const overtaken = prioritized(channel, outputName(producers, output, i)).pushPriority(barrier);
+      channelState?.addOutputData(id, output, i, dataOnly(overtaken), producers[output]!);
+    });
   }
 }
 
@@ -62,7 +72,7 @@ export function watchOutputBarriers(writers: readonly RecordWriter<unknown>[], p
   writers.forEach((writer, output) =>
     writer.channels.forEach((channel, i) => {
       channelState.expectOutput(id, 1);
-      channel.watchBarrier(barrier, () => channelState.addOutputData(id, output, i, [], producers[output]!, true));
+      prioritized(channel, outputName(producers, output, i)).watchBarrier(barrier, () => channelState.addOutputData(id, output, i, [], producers[output]!, true));
     }),
   );
 }
@@ -72,10 +82,19 @@ export function timeoutOutputBarriers(writers: readonly RecordWriter<unknown>[],
   const unaligned = barrier.asUnaligned();
   writers.forEach((writer, output) =>
     writer.channels.forEach((channel, i) => {
-      const overtaken = channel.overtakeWatchedBarrier(unaligned);
+      const overtaken = prioritized(channel, outputName(producers, output, i)).overtakeWatchedBarrier(unaligned);
       if (overtaken !== null) channelState.addOutputData(barrier.checkpointId, output, i, dataOnly(overtaken), producers[output]!, true);
     }),
   );
+}
+
+/** Throws the FlinkError of prioritized() when an output channel's barriers cannot overtake data. */
+function requirePrioritized(writers: readonly RecordWriter<unknown>[], producers: readonly string[]): void {
+  writers.forEach((writer, output) => writer.channels.forEach((channel, i) => prioritized(channel, outputName(producers, output, i))));
+}
+
+function outputName(producers: readonly string[], output: number, channel: number): string {
+  return `output ${output} of '${producers[output]}' (channel ${channel})`;
 }
 
 /**

@@ -112,15 +112,15 @@ describe('RecordWriter', () => {
 
   it('calls the overflow handler when a flush puts a channel over its credit', () => {
     const chs = channels(2, 1);
-    const overflows: LocalChannel[] = [];
-    const w = new RecordWriter<number>(chs, moduloPartitioner(), 1, { onChannelOverflow: (c) => overflows.push(c) });
+    const overflows: [unknown, number][] = [];
+    const w = new RecordWriter<number>(chs, moduloPartitioner(), 1, { onChannelOverflow: (c, i) => overflows.push([c, i]) });
     w.emit(0, NO_TIMESTAMP); // channel 0 at capacity, not over
     assert.deepEqual(overflows, []);
     assert.equal(w.isAvailable(), false);
     w.emit(2, NO_TIMESTAMP); // channel 0 over capacity
-    assert.deepEqual(overflows, [chs[0]]);
+    assert.deepEqual(overflows, [[chs[0], 0]]);
     w.emit(1, NO_TIMESTAMP);
-    assert.deepEqual(overflows, [chs[0]]);
+    assert.deepEqual(overflows, [[chs[0], 0]]);
   });
 
   it('lets the overflow handler drain the channel before the next record', () => {
@@ -128,7 +128,7 @@ describe('RecordWriter', () => {
     const consumed: unknown[] = [];
     const w = new RecordWriter<number>(chs, new ForwardPartitioner<number>(), 1, {
       onChannelOverflow: (c) => {
-        while (c.isOverCapacity()) consumed.push(...(c.poll() as RecordBatch<number>).values);
+        while (c.isOverCapacity()) consumed.push(...(chs[0]!.poll() as RecordBatch<number>).values);
       },
     });
     for (let i = 0; i < 5; i++) w.emit(i, NO_TIMESTAMP);

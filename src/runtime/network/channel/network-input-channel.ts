@@ -9,10 +9,14 @@
  * A transport whose memory is the credit (the SharedArrayBuffer ring: a sender can only write into
  * a free slot) brings its own buffers: the channel then holds none, announces nothing and takes
  * each arriving buffer as it comes, in sequence.
+ *
+ * It is an InputChannel (io/input-channel.ts): an InputGate reads it as it reads in-thread channels.
+ * Its queue figures count network buffers; it takes no batch-size announcement (buffer debloating
+ * would resize buffers in bytes, which this stack does not do).
  */
 import { RingQueue } from '../../../utils/ring-queue.ts';
 import type { ChannelItem, StreamEvent } from '../../io/stream-events.ts';
-import type { ChannelConsumer } from '../../io/local-channel.ts';
+import type { ChannelConsumer, InputChannel } from '../../io/input-channel.ts';
 import type { LocalBufferPool } from '../buffer/local-buffer-pool.ts';
 import type { NetworkBuffer } from '../buffer/network-buffer.ts';
 import type { NetworkBufferPool } from '../buffer/network-buffer-pool.ts';
@@ -47,7 +51,7 @@ export interface NetworkInputChannelOptions<T> {
   readonly creditedByTransport?: boolean;
 }
 
-export class NetworkInputChannel<T = unknown> {
+export class NetworkInputChannel<T = unknown> implements InputChannel {
   readonly name: string;
   readonly index: number;
   private readonly buffers: InputChannelBufferManager;
@@ -67,6 +71,13 @@ export class NetworkInputChannel<T = unknown> {
   recordsIn = 0;
   buffersIn = 0;
   bytesIn = 0;
+  /** Queue figures as the consumer meets the received buffers (see ChannelQueueFigures). */
+  consumerArrivals = 0;
+  queuedAtArrival = 0;
+  recordsAtArrival = 0;
+  private arrivedSinceTake = false;
+  /** The most buffers held at once, the credit of a transport that brings its own buffers. */
+  private mostHeld = 0;
 
   constructor(options: NetworkInputChannelOptions<T>) {
     this.name = options.name;
@@ -94,6 +105,28 @@ export class NetworkInputChannel<T = unknown> {
   /** Buffers received and not yet read. */
   get bufferedBuffers(): number {
     return this.received.size;
+  }
+
+  get bufferedBatches(): number {
+    return this.received.size;
+  }
+
+  /** Complete frames received and not yet read (records, an event counting as one). */
+  get bufferedRecords(): number {
+    return this.unreadFrames;
+  }
+
+  /**
+   * The buffers it may hold: its exclusive and floating buffers; for a transport that brings its own
+   * buffers (the ring) the most it has held at once, as the ring's slots are not visible here.
+   */
+  get capacity(): number {
+    if (this.creditedByTransport) return Math.max(1, this.mostHeld);
+    return Math.max(1, this.buffers.initialCredit + this.buffers.numberOfFloatingBuffers);
+  }
+
+  get bytesTransferred(): number {
+    return this.bytesIn;
   }
 
   /** The credit state of this channel (announced, unannounced, backlog). */
@@ -153,6 +186,8 @@ export class NetworkInputChannel<T = unknown> {
     }
     this.unreadFrames += buffer.frames;
     this.received.push(buffer);
+    this.arrivedSinceTake = true;
+    if (this.received.size > this.mostHeld) this.mostHeld = this.received.size;
     if (backlog > 0 && !this.creditedByTransport) this.buffers.onSenderBacklog(backlog);
     if (buffer.frames > 0 && this.unreadFrames === buffer.frames) this.consumer?.notifyDataAvailable();
   }
@@ -181,6 +216,12 @@ export class NetworkInputChannel<T = unknown> {
    */
   pollSerialized(): SerializedRecordBatch<T> | StreamEvent | undefined {
     if (this.failure !== null) throw this.failure;
+    if (this.arrivedSinceTake && this.unreadFrames > 0) {
+      this.arrivedSinceTake = false;
+      this.consumerArrivals++;
+      this.queuedAtArrival += this.received.size;
+      this.recordsAtArrival += this.unreadFrames;
+    }
     for (;;) {
       const item = this.deserializer.next();
       if (item !== null) {

@@ -9,10 +9,16 @@
  * Writability is Flink's: a writer may push while the partition's pool has a buffer for it and this
  * channel's backlog is under taskmanager.network.memory.max-buffers-per-channel. Memory is bounded
  * by the pool; a push that overruns it is kept, serialized, until buffers come back.
+ *
+ * It is a ResultSubpartition (io/result-subpartition.ts): a RecordWriter writes it as it writes
+ * in-thread channels. It is over capacity while such an overrun waits for buffers. Its barriers
+ * cannot overtake what is already serialized, so it offers no priority events (unaligned
+ * checkpoints need in-thread channels).
  */
 import { RingQueue } from '../../../utils/ring-queue.ts';
 import { RecordBatch } from '../../io/record-batch.ts';
 import type { ChannelItem } from '../../io/stream-events.ts';
+import type { ResultSubpartition } from '../../io/result-subpartition.ts';
 import { BufferAvailability } from '../buffer/buffer-availability.ts';
 import type { LocalBufferPool } from '../buffer/local-buffer-pool.ts';
 import type { NetworkBuffer } from '../buffer/network-buffer.ts';
@@ -45,7 +51,7 @@ export interface NetworkOutputChannelOptions<T> {
   readonly maxCredits?: number;
 }
 
-export class NetworkOutputChannel<T = unknown> {
+export class NetworkOutputChannel<T = unknown> implements ResultSubpartition {
   readonly name: string;
   private readonly pool: LocalBufferPool;
   private readonly writer: SpanningRecordSerializer<T>;
@@ -61,6 +67,17 @@ export class NetworkOutputChannel<T = unknown> {
   recordsOut = 0;
   buffersOut = 0;
   bytesOut = 0;
+  /** The receiver's batch-size announcements do not travel over the network: batches stay as configured. */
+  readonly announcedBatchSize = Number.POSITIVE_INFINITY;
+  /**
+   * Queue figures as credit meets the backlog: each first send after buffers were queued counts one
+   * arrival, with the buffers (and their frames) then waiting.
+   */
+  consumerArrivals = 0;
+  queuedAtArrival = 0;
+  recordsAtArrival = 0;
+  private queuedSinceSend = false;
+  private backlogFrames = 0;
 
   constructor(options: NetworkOutputChannelOptions<T>) {
     this.name = options.name;
@@ -81,6 +98,28 @@ export class NetworkOutputChannel<T = unknown> {
   /** Finished buffers waiting for credit (what each sent buffer reports as backlog). */
   get backlogSize(): number {
     return this.backlog.size;
+  }
+
+  get capacity(): number {
+    return this.maxBacklog;
+  }
+
+  get bufferedBatches(): number {
+    return this.backlog.size;
+  }
+
+  /** Frames in the backlog (records, an event counting as one). */
+  get bufferedRecords(): number {
+    return this.backlogFrames;
+  }
+
+  get bytesTransferred(): number {
+    return this.bytesOut;
+  }
+
+  /** A push overran the pool: its frames wait, serialized, for buffers. */
+  isOverCapacity(): boolean {
+    return this.writer.hasPending;
   }
 
   get availableCredits(): number {
@@ -140,6 +179,7 @@ export class NetworkOutputChannel<T = unknown> {
     this.released = true;
     this.writer.release();
     for (let b = this.backlog.shift(); b !== undefined; b = this.backlog.shift()) b.recycle();
+    this.backlogFrames = 0;
     this.writability.notifyAvailable();
   }
 
@@ -155,6 +195,8 @@ export class NetworkOutputChannel<T = unknown> {
 
   private enqueue(buffer: NetworkBuffer): void {
     this.backlog.push(buffer);
+    this.backlogFrames += buffer.frames;
+    this.queuedSinceSend = true;
     this.sendAgainstCredit();
   }
 
@@ -169,7 +211,14 @@ export class NetworkOutputChannel<T = unknown> {
         this.credits.addCredits(0, polled);
         continue;
       }
+      if (this.queuedSinceSend) {
+        this.queuedSinceSend = false;
+        this.consumerArrivals++;
+        this.queuedAtArrival += this.backlog.size;
+        this.recordsAtArrival += this.backlogFrames;
+      }
       const buffer = this.backlog.shift()!;
+      this.backlogFrames -= buffer.frames;
       this.buffersOut++;
       this.bytesOut += buffer.size;
       sender.sendBuffer(buffer, this.sequenceNumber++, this.backlog.size);
