@@ -34,7 +34,7 @@ import { CheckpointBarrier } from '../io/stream-events.ts';
 import { CheckpointFailureManager, CheckpointFailureReason, isCountedFailure } from './checkpoint-failure-manager.ts';
 import { CHECKPOINT_METADATA_VERSION, type CheckpointMetadata, type CoordinatorState, type TaskStateHandle } from './checkpoint-metadata.ts';
 import type { CheckpointStorage } from './checkpoint-storage.ts';
-import { SharedStateRegistry } from './shared-state-registry.ts';
+import { CompletedCheckpointStore, sharedFilesOf } from './completed-checkpoint-store.ts';
 import { FinalCheckpointTrigger } from './final-checkpoint-trigger.ts';
 import { checkPartlyFinishedVertices, type CheckpointParticipants, type CheckpointPlan } from './checkpoint-plan.ts';
 
@@ -67,13 +67,6 @@ export interface CheckpointCoordinatorOptions {
 
 /** Completed checkpoints kept in the statistics' history (Flink's web.checkpoints.history). */
 const HISTORY_SIZE = 10;
-
-/** The shared files the task state handles of a checkpoint refer to. */
-function sharedFilesOf(handles: readonly TaskStateHandle[]): Set<string> {
-  const files = new Set<string>();
-  for (const h of handles) for (const f of h.sharedFiles ?? []) files.add(f);
-  return files;
-}
 
 interface PendingCheckpoint {
   readonly checkpointId: number;
@@ -108,8 +101,7 @@ export class CheckpointCoordinator {
   private readonly options: CheckpointCoordinatorOptions;
   private readonly failureManager: CheckpointFailureManager;
   private readonly pending = new Map<number, PendingCheckpoint>();
-  private readonly completed: CompletedCheckpoint[] = [];
-  private readonly sharedState = new SharedStateRegistry();
+  private readonly completed: CompletedCheckpointStore;
   private readonly background = new Set<Promise<unknown>>();
   private participants: CheckpointParticipants | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -119,9 +111,6 @@ export class CheckpointCoordinator {
   private shutDown = false;
   private numFailed = 0;
   private lastRestored: number | null = null;
-  private totalCompleted = 0;
-  /** The newest completed checkpoint, still reported after the job ended and discarded its checkpoints. */
-  private lastCompleted: CompletedCheckpoint | null = null;
   private readonly history: CheckpointSummary[] = [];
   /** Triggers the final checkpoint once every subtask finished its input. */
   private readonly finalCheckpoint = new FinalCheckpointTrigger(() => this.triggerFinalCheckpoint());
@@ -129,6 +118,7 @@ export class CheckpointCoordinator {
   constructor(options: CheckpointCoordinatorOptions) {
     this.options = options;
     this.failureManager = new CheckpointFailureManager(options.tolerableFailures);
+    this.completed = new CompletedCheckpointStore(options.numRetained);
   }
 
   get storage(): CheckpointStorage {
@@ -269,7 +259,7 @@ export class CheckpointCoordinator {
     const p = this.pending.get(checkpointId);
     if (p === undefined) {
       // Acknowledged after the checkpoint was aborted (the task had not heard yet): what it wrote goes.
-      if (checkpointId < this.nextCheckpointId && !this.completed.some((c) => c.checkpointId === checkpointId)) this.discardLateAcknowledged(checkpointId, handle);
+      if (checkpointId < this.nextCheckpointId && !this.completed.contains(checkpointId)) this.discardLateAcknowledged(checkpointId, handle);
       return;
     }
     if (!p.notYetAcknowledged.delete(taskKey)) return;
@@ -278,7 +268,7 @@ export class CheckpointCoordinator {
   }
 
   private discardLateAcknowledged(checkpointId: number, handle: TaskStateHandle): void {
-    const uploaded = this.sharedState.unknownOf(handle.sharedFiles ?? []);
+    const uploaded = this.completed.sharedState.unknownOf(handle.sharedFiles ?? []);
     if (uploaded.length > 0) this.track(this.options.storage.discardSharedFiles(uploaded));
     if (handle.sharedFiles !== undefined) this.track(this.options.storage.discardCheckpoint(checkpointId));
   }
@@ -388,28 +378,20 @@ export class CheckpointCoordinator {
   }
 
   private addCompleted(checkpoint: CompletedCheckpoint): void {
-    this.completed.push(checkpoint);
-    this.lastCompleted = checkpoint;
-    this.totalCompleted++;
-    this.sharedState.registerAll(sharedFilesOf(checkpoint.metadata.tasks));
-    while (this.completed.length > this.options.numRetained) {
-      const dropped = this.completed.shift()!;
-      this.sharedState.unregisterAll(sharedFilesOf(dropped.metadata.tasks), this.nextCheckpointId);
-      this.track(this.options.storage.discardCheckpoint(dropped.checkpointId));
-    }
+    for (const dropped of this.completed.add(checkpoint, this.nextCheckpointId)) this.track(this.options.storage.discardCheckpoint(dropped.checkpointId));
   }
 
   /** Deletes the shared files no retained checkpoint refers to and no pending one can register. */
   private discardUnreferencedSharedFiles(): void {
     let lowestPending = Number.POSITIVE_INFINITY;
     for (const id of this.pending.keys()) lowestPending = Math.min(lowestPending, id);
-    const deletable = this.sharedState.takeDeletable(lowestPending);
+    const deletable = this.completed.sharedState.takeDeletable(lowestPending);
     if (deletable.length > 0) this.track(this.options.storage.discardSharedFiles(deletable));
   }
 
   /** How many retained checkpoints refer to a file of the shared directory. */
   sharedFileReferences(name: string): number {
-    return this.sharedState.referenceCount(name);
+    return this.completed.sharedState.referenceCount(name);
   }
 
   private abort(p: PendingCheckpoint, reason: CheckpointFailureReason, cause?: unknown): void {
@@ -417,7 +399,7 @@ export class CheckpointCoordinator {
     if (p.timer !== null) clearTimeout(p.timer);
     // Shared files this checkpoint uploaded (named after it) are referred to by nothing else;
     // tasks that acknowledge later delete their own (subtask-checkpoint-coordinator.ts).
-    const uploaded = this.sharedState.unknownOf(sharedFilesOf(p.handles));
+    const uploaded = this.completed.sharedState.unknownOf(sharedFilesOf(p.handles));
     if (uploaded.length > 0) this.track(this.options.storage.discardSharedFiles(uploaded));
     this.discardUnreferencedSharedFiles();
     if (p.savepoint !== null) {
@@ -464,11 +446,11 @@ export class CheckpointCoordinator {
 
   /** The newest completed checkpoint, or null. */
   getLatestCompleted(): CompletedCheckpoint | null {
-    return this.completed.at(-1) ?? null;
+    return this.completed.getLatest();
   }
 
   getCompletedCheckpoints(): readonly CompletedCheckpoint[] {
-    return this.completed;
+    return this.completed.getAll();
   }
 
   /** A restart restored this checkpoint; later checkpoints get higher ids. */
@@ -478,9 +460,9 @@ export class CheckpointCoordinator {
   }
 
   getStatistics(): CheckpointStatistics {
-    const last = this.lastCompleted;
+    const last = this.completed.lastCompleted;
     return {
-      numberOfCompletedCheckpoints: this.totalCompleted,
+      numberOfCompletedCheckpoints: this.completed.numberOfCompleted,
       numberOfFailedCheckpoints: this.numFailed,
       numberOfInProgressCheckpoints: this.pending.size,
       lastCheckpointSize: last?.stateSize ?? 0,
@@ -492,7 +474,7 @@ export class CheckpointCoordinator {
       lastCompletedCheckpointId: last?.checkpointId ?? null,
       lastCheckpointExternalPath: last?.externalPointer ?? null,
       lastRestoredCheckpointId: this.lastRestored,
-      retainedCheckpointIds: this.completed.map((c) => c.checkpointId),
+      retainedCheckpointIds: this.completed.getAll().map((c) => c.checkpointId),
     };
   }
 
@@ -506,7 +488,7 @@ export class CheckpointCoordinator {
     if (keepRetained) this.discardUnreferencedSharedFiles();
     while (this.background.size > 0) await Promise.all([...this.background]);
     if (keepRetained) return;
-    this.completed.length = 0;
+    this.completed.clear();
     await this.options.storage.discardJob().catch((e: unknown) => log.warn({ jobId: this.options.jobId, err: e }, 'could not delete the checkpoints of the job'));
   }
 }
