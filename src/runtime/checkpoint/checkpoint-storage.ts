@@ -14,7 +14,11 @@
  *
  * Directories and the small `_metadata` file are written synchronously: each asynchronous file
  * operation costs a turn of the event loop, which the tasks share, and these are tiny; the task
- * state files, which hold the state, are written asynchronously.
+ * state files, which hold the state, are written asynchronously. Every write goes through the
+ * CheckpointFileWriter of the directory's URI scheme (checkpoint-file-writer.ts; node:fs for paths
+ * and file:// URIs). A write that fails names the checkpoint, the subtask, its operators and the
+ * file; the subtask then declines the checkpoint, and a file written part-way is deleted with the
+ * checkpoint's directory (a chk-<n> without `_metadata` is never a completed checkpoint).
  *
  * JobManagerCheckpointStorage (no 'state.checkpoints.dir') keeps the same bytes in memory, for
  * recovery within this process only.
@@ -25,11 +29,11 @@
  * self-contained and can be moved or copied elsewhere before a job is restored from it.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { readFile, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { readFile, readdir, rm, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ErrorCodes, FlinkError } from '../../errors.ts';
+import { resolveCheckpointDirectory, type CheckpointFileWriter } from './checkpoint-file-writer.ts';
 import { decodeChannelState, encodeChannelState, type ChannelStateSnapshot } from './channel-state.ts';
 import { decodeMetadata, decodeTaskState, encodeMetadata, encodeTaskState, type CheckpointMetadata, type TaskStateHandle, type TaskStateSnapshot } from './checkpoint-metadata.ts';
 
@@ -42,6 +46,8 @@ export const SHARED_STATE_DIR = 'shared';
 export interface IncrementalSnapshotLocation {
   readonly sharedDirectory: string;
   readonly privateDirectory: string;
+  /** How its files are written (the storage's writer). */
+  readonly writer: CheckpointFileWriter;
 }
 
 /** The shared directory that checkpoint `pointer` (a chk-<n> directory) refers to: `../shared`. */
@@ -95,14 +101,20 @@ function channelStateFileName(vertexId: number, subtaskIndex: number): string {
   return `channel-state-${vertexId}-${subtaskIndex}`;
 }
 
-async function writeChannelStateFile(dir: string, snapshot: ChannelStateSnapshot): Promise<{ location: string; size: number }> {
+/** A checkpoint's or savepoint's directory and how it is written. */
+interface SnapshotDirectory {
+  readonly path: string;
+  readonly writer: CheckpointFileWriter;
+}
+
+async function writeChannelStateFile(dir: SnapshotDirectory, checkpointId: number, snapshot: ChannelStateSnapshot): Promise<{ location: string; size: number }> {
   const location = channelStateFileName(snapshot.vertexId, snapshot.subtaskIndex);
-  const path = join(dir, location);
+  const path = join(dir.path, location);
   const bytes = encodeChannelState(snapshot);
   try {
-    await writeFile(path, bytes);
+    await dir.writer.writeFile(path, bytes);
   } catch (e) {
-    throw ioError('Cannot write the channel state file', path, e);
+    throw subtaskWriteError(checkpointId, snapshot, 'the in-flight data', path, e);
   }
   return { location, size: bytes.length };
 }
@@ -111,46 +123,65 @@ function ioError(what: string, path: string, cause: unknown): FlinkError {
   return new FlinkError(ErrorCodes.FLINK_TS_ILLEGAL_STATE, `${what} '${path}': ${cause instanceof Error ? cause.message : String(cause)}`, { cause, context: { file: path } });
 }
 
-/** A directory path or a file:// URI. */
+/** A subtask's file of checkpoint `checkpointId` could not be written: says which, and why. */
+function subtaskWriteError(
+  checkpointId: number,
+  subtask: { readonly vertexId: number; readonly subtaskIndex: number; readonly operatorIds: readonly string[] },
+  what: string,
+  path: string,
+  cause: unknown,
+): FlinkError {
+  const operators = subtask.operatorIds.length === 0 ? '' : ` (operators ${subtask.operatorIds.map((id) => `'${id}'`).join(', ')})`;
+  return new FlinkError(
+    ErrorCodes.FLINK_TS_ILLEGAL_STATE,
+    `Checkpoint ${checkpointId}: cannot write ${what} of subtask ${subtask.subtaskIndex} of job vertex ${subtask.vertexId}${operators} to '${path}': ${cause instanceof Error ? cause.message : String(cause)}`,
+    { cause, context: { checkpointId, subtask: subtask.subtaskIndex, file: path, ...(subtask.operatorIds.length === 0 ? {} : { operator: subtask.operatorIds.join(', ') }) } },
+  );
+}
+
+/** A directory path, a file:// URI, or the URI of a registered CheckpointFileWriter's scheme. */
 export function checkpointDirectoryPath(directory: string): string {
-  if (directory.startsWith('file://')) return fileURLToPath(directory);
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(directory)) {
-    throw new FlinkError(ErrorCodes.FLINK_TS_UNSUPPORTED, `Checkpoint storage '${directory}': only local paths and file:// URIs are supported`);
-  }
-  return directory;
+  return resolveCheckpointDirectory(directory).path;
 }
 
 /** Creates `<target>/savepoint-<jobId prefix>-<random>` (Flink's savepoint directory name). */
-function createSavepointDirectory(targetDirectory: string, jobId: string): string {
-  const dir = join(checkpointDirectoryPath(targetDirectory), `${SAVEPOINT_DIR_PREFIX}${jobId.slice(0, 6)}-${randomBytes(6).toString('hex')}`);
+function createSavepointDirectory(targetDirectory: string, jobId: string): SnapshotDirectory {
+  const target = resolveCheckpointDirectory(targetDirectory);
+  const dir = join(target.path, `${SAVEPOINT_DIR_PREFIX}${jobId.slice(0, 6)}-${randomBytes(6).toString('hex')}`);
   try {
-    mkdirSync(dir, { recursive: true });
+    target.writer.mkdirsSync(dir);
   } catch (e) {
     throw ioError('Cannot create the savepoint directory', dir, e);
   }
-  return dir;
+  return { path: dir, writer: target.writer };
 }
 
-async function writeTaskStateFile(dir: string, snapshot: TaskStateSnapshot): Promise<TaskStateHandle> {
+async function writeTaskStateFile(dir: SnapshotDirectory, checkpointId: number, snapshot: TaskStateSnapshot): Promise<TaskStateHandle> {
   const location = taskFileName(snapshot.vertexId, snapshot.subtaskIndex);
-  const path = join(dir, location);
+  const path = join(dir.path, location);
   const bytes = encodeTaskState(snapshot);
   // No mkdir here: a checkpoint discarded meanwhile must not come back as an empty folder.
   try {
-    await writeFile(path, bytes);
+    await dir.writer.writeFile(path, bytes);
   } catch (e) {
-    throw ioError('Cannot write the task state file', path, e);
+    throw subtaskWriteError(checkpointId, { ...snapshot, operatorIds: snapshot.operators.map((op) => op.operatorId) }, 'the state', path, e);
   }
   return { vertexId: snapshot.vertexId, subtaskIndex: snapshot.subtaskIndex, location, stateSize: bytes.length };
 }
 
-function writeMetadataFile(dir: string, metadata: CheckpointMetadata): void {
-  const temporary = join(dir, `${METADATA_FILE_NAME}.inprogress`);
+function writeMetadataFile(dir: SnapshotDirectory, metadata: CheckpointMetadata): void {
+  const temporary = join(dir.path, `${METADATA_FILE_NAME}.inprogress`);
   try {
-    writeFileSync(temporary, encodeMetadata(metadata));
-    renameSync(temporary, join(dir, METADATA_FILE_NAME));
+    dir.writer.writeFileSync(temporary, encodeMetadata(metadata));
+    dir.writer.renameSync(temporary, join(dir.path, METADATA_FILE_NAME));
   } catch (e) {
-    throw ioError('Cannot write the checkpoint metadata', join(dir, METADATA_FILE_NAME), e);
+    // What was written part-way goes; the directory stays without `_metadata`, so it is no checkpoint.
+    rmSync(temporary, { force: true });
+    throw new FlinkError(
+      ErrorCodes.FLINK_TS_ILLEGAL_STATE,
+      `Checkpoint ${metadata.checkpointId}: cannot write the metadata '${join(dir.path, METADATA_FILE_NAME)}': ${e instanceof Error ? e.message : String(e)}`,
+      { cause: e, context: { checkpointId: metadata.checkpointId, file: join(dir.path, METADATA_FILE_NAME) } },
+    );
   }
 }
 
@@ -192,21 +223,28 @@ export class FileSystemCheckpointStorage implements CheckpointStorage {
   readonly type = 'filesystem';
   /** <state.checkpoints.dir>/<jobId> */
   readonly jobDirectory: string;
+  private readonly writer: CheckpointFileWriter;
 
   constructor(baseDirectory: string, jobId: string) {
-    this.jobDirectory = join(checkpointDirectoryPath(baseDirectory), jobId);
+    const base = resolveCheckpointDirectory(baseDirectory);
+    this.jobDirectory = join(base.path, jobId);
+    this.writer = base.writer;
   }
 
-  private readonly savepoints = new Map<number, string>();
+  private readonly savepoints = new Map<number, SnapshotDirectory>();
 
   checkpointDirectory(checkpointId: number): string {
-    return this.savepoints.get(checkpointId) ?? join(this.jobDirectory, `${CHECKPOINT_DIR_PREFIX}${checkpointId}`);
+    return this.directoryOf(checkpointId).path;
+  }
+
+  private directoryOf(checkpointId: number): SnapshotDirectory {
+    return this.savepoints.get(checkpointId) ?? { path: join(this.jobDirectory, `${CHECKPOINT_DIR_PREFIX}${checkpointId}`), writer: this.writer };
   }
 
   async initializeSavepoint(checkpointId: number, targetDirectory: string, jobId: string): Promise<string> {
     const dir = createSavepointDirectory(targetDirectory, jobId);
     this.savepoints.set(checkpointId, dir);
-    return dir;
+    return dir.path;
   }
 
   get sharedDirectory(): string {
@@ -215,7 +253,7 @@ export class FileSystemCheckpointStorage implements CheckpointStorage {
 
   incrementalSnapshotLocation(checkpointId: number, name: string): IncrementalSnapshotLocation | null {
     if (this.savepoints.has(checkpointId)) return null;
-    return { sharedDirectory: this.sharedDirectory, privateDirectory: join(this.checkpointDirectory(checkpointId), name) };
+    return { sharedDirectory: this.sharedDirectory, privateDirectory: join(this.checkpointDirectory(checkpointId), name), writer: this.writer };
   }
 
   async discardSharedFiles(names: readonly string[]): Promise<void> {
@@ -225,20 +263,20 @@ export class FileSystemCheckpointStorage implements CheckpointStorage {
   async initializeCheckpoint(checkpointId: number): Promise<void> {
     const dir = this.checkpointDirectory(checkpointId);
     try {
-      mkdirSync(this.sharedDirectory, { recursive: true });
-      mkdirSync(join(this.jobDirectory, 'taskowned'), { recursive: true });
-      mkdirSync(dir, { recursive: true });
+      this.writer.mkdirsSync(this.sharedDirectory);
+      this.writer.mkdirsSync(join(this.jobDirectory, 'taskowned'));
+      this.writer.mkdirsSync(dir);
     } catch (e) {
       throw ioError('Cannot create the checkpoint directory', dir, e);
     }
   }
 
   async writeTaskState(checkpointId: number, snapshot: TaskStateSnapshot): Promise<TaskStateHandle> {
-    return writeTaskStateFile(this.checkpointDirectory(checkpointId), snapshot);
+    return writeTaskStateFile(this.directoryOf(checkpointId), checkpointId, snapshot);
   }
 
   writeChannelState(checkpointId: number, snapshot: ChannelStateSnapshot): Promise<{ location: string; size: number }> {
-    return writeChannelStateFile(this.checkpointDirectory(checkpointId), snapshot);
+    return writeChannelStateFile(this.directoryOf(checkpointId), checkpointId, snapshot);
   }
 
   readChannelState(pointer: string, location: string): Promise<ChannelStateSnapshot> {
@@ -246,9 +284,9 @@ export class FileSystemCheckpointStorage implements CheckpointStorage {
   }
 
   async finalizeCheckpoint(metadata: CheckpointMetadata): Promise<string> {
-    const dir = this.checkpointDirectory(metadata.checkpointId);
+    const dir = this.directoryOf(metadata.checkpointId);
     writeMetadataFile(dir, metadata);
-    return dir;
+    return dir.path;
   }
 
   readMetadata(pointer: string): Promise<CheckpointMetadata> {
@@ -287,7 +325,7 @@ export class JobManagerCheckpointStorage implements CheckpointStorage {
   readonly type = 'jobmanager';
   private readonly checkpoints = new Map<number, { tasks: Map<string, Uint8Array>; metadata: Uint8Array | null }>();
   /** Savepoints go to directories even when checkpoints stay in memory. */
-  private readonly savepoints = new Map<number, string>();
+  private readonly savepoints = new Map<number, SnapshotDirectory>();
 
   private pointer(checkpointId: number): string {
     return `jobmanager://${CHECKPOINT_DIR_PREFIX}${checkpointId}`;
@@ -313,12 +351,12 @@ export class JobManagerCheckpointStorage implements CheckpointStorage {
   async initializeSavepoint(checkpointId: number, targetDirectory: string, jobId: string): Promise<string> {
     const dir = createSavepointDirectory(targetDirectory, jobId);
     this.savepoints.set(checkpointId, dir);
-    return dir;
+    return dir.path;
   }
 
   async writeTaskState(checkpointId: number, snapshot: TaskStateSnapshot): Promise<TaskStateHandle> {
     const savepoint = this.savepoints.get(checkpointId);
-    if (savepoint !== undefined) return writeTaskStateFile(savepoint, snapshot);
+    if (savepoint !== undefined) return writeTaskStateFile(savepoint, checkpointId, snapshot);
     const location = taskFileName(snapshot.vertexId, snapshot.subtaskIndex);
     const checkpoint = this.checkpoints.get(checkpointId);
     if (checkpoint === undefined) throw new FlinkError(ErrorCodes.FLINK_TS_ILLEGAL_STATE, `Checkpoint ${checkpointId} was discarded`);
@@ -329,7 +367,7 @@ export class JobManagerCheckpointStorage implements CheckpointStorage {
 
   async writeChannelState(checkpointId: number, snapshot: ChannelStateSnapshot): Promise<{ location: string; size: number }> {
     const savepoint = this.savepoints.get(checkpointId);
-    if (savepoint !== undefined) return writeChannelStateFile(savepoint, snapshot);
+    if (savepoint !== undefined) return writeChannelStateFile(savepoint, checkpointId, snapshot);
     const checkpoint = this.checkpoints.get(checkpointId);
     if (checkpoint === undefined) throw new FlinkError(ErrorCodes.FLINK_TS_ILLEGAL_STATE, `Checkpoint ${checkpointId} was discarded`);
     const location = channelStateFileName(snapshot.vertexId, snapshot.subtaskIndex);
@@ -349,7 +387,7 @@ export class JobManagerCheckpointStorage implements CheckpointStorage {
     const savepoint = this.savepoints.get(metadata.checkpointId);
     if (savepoint !== undefined) {
       writeMetadataFile(savepoint, metadata);
-      return savepoint;
+      return savepoint.path;
     }
     const checkpoint = this.checkpoints.get(metadata.checkpointId);
     if (checkpoint === undefined) throw new FlinkError(ErrorCodes.FLINK_TS_ILLEGAL_STATE, `Checkpoint ${metadata.checkpointId} was discarded`);
@@ -375,7 +413,7 @@ export class JobManagerCheckpointStorage implements CheckpointStorage {
     this.checkpoints.delete(checkpointId);
     const savepoint = this.savepoints.get(checkpointId);
     this.savepoints.delete(checkpointId);
-    if (savepoint !== undefined) await rm(savepoint, { recursive: true, force: true });
+    if (savepoint !== undefined) await rm(savepoint.path, { recursive: true, force: true });
   }
 
   async discardJob(): Promise<void> {

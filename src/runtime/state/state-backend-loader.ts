@@ -2,7 +2,8 @@
  * Chooses a job's state backend (Flink's StateBackendLoader): the one set with
  * env.setStateBackend() wins; otherwise `state.backend.type` names it — 'hashmap' (the default)
  * or 'rocksdb'. The RocksDB backend is imported only when asked for, so that jobs on the heap
- * never load the native binding.
+ * never load the native binding. A backend set in code that has configure() (Flink's
+ * ConfigurableStateBackend) takes from the configuration what it leaves open.
  */
 import { ErrorCodes, FlinkError } from '../../errors.ts';
 import { CheckpointingOptions } from '../../configuration/config-options.ts';
@@ -22,7 +23,7 @@ interface RocksDBStateBackendModule {
  * tests that load a stand-in.
  */
 export async function loadStateBackend(configuration: Configuration, explicit?: StateBackend | null, rocksdbModule: string = ROCKSDB_STATE_BACKEND_MODULE): Promise<StateBackend> {
-  if (explicit !== undefined && explicit !== null) return explicit;
+  if (explicit !== undefined && explicit !== null) return configure(explicit, configuration);
   const type = configuration.get(CheckpointingOptions.STATE_BACKEND);
   switch (type) {
     case 'hashmap':
@@ -32,6 +33,21 @@ export async function loadStateBackend(configuration: Configuration, explicit?: 
     default:
       throw new FlinkError(ErrorCodes.FLINK_TS_CONFIGURATION, `Unknown state backend '${String(type)}' in '${CheckpointingOptions.STATE_BACKEND.key}': use 'hashmap' or 'rocksdb'`);
   }
+}
+
+function configure(backend: StateBackend, configuration: Configuration): StateBackend {
+  const configurable = backend as StateBackend & { configure?(configuration: Configuration): StateBackend };
+  return typeof configurable.configure === 'function' ? configurable.configure(configuration) : backend;
+}
+
+/**
+ * Whether the job checkpoints keyed state incrementally: a backend that decides it
+ * (RocksDBStateBackend.isIncrementalCheckpointsEnabled) wins over `configured`, the
+ * configuration's 'execution.checkpointing.incremental'.
+ */
+export function incrementalCheckpointsOf(backend: StateBackend, configured: boolean): boolean {
+  const b = backend as StateBackend & { isIncrementalCheckpointsEnabled?(): boolean };
+  return typeof b.isIncrementalCheckpointsEnabled === 'function' ? b.isIncrementalCheckpointsEnabled() : configured;
 }
 
 async function loadRocksDBStateBackend(configuration: Configuration, specifier: string): Promise<StateBackend> {

@@ -10,14 +10,21 @@
  * handle never refers to files of a checkpoint that was aborted. Deleting shared files that no
  * retained checkpoint refers to is the checkpoint storage's job (sharedFilesOf names them).
  *
+ * The upload copies up to UPLOAD_CONCURRENCY files at a time through the storage's writer. When it
+ * fails part-way (a full disk, a file it may not write) or the snapshot is released meanwhile (the
+ * checkpoint was declined or aborted), it deletes every file it created, in the shared directory
+ * too: nothing else refers to them, so they would otherwise stay forever (Flink discards the state
+ * handles of a checkpoint that failed). The error names the checkpoint, the backend and the file.
+ *
  * A restore assembles each handle's files into a local directory (hard links where possible) and
  * restores it as a native checkpoint: copied in whole into an empty backend and trimmed to its key
  * groups, or merged key group by key group when several subtasks' state meets in one (rescaling).
  */
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, type Stats } from 'node:fs';
 import { copyFile, link, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ErrorCodes, FlinkError } from '../../../errors.ts';
 import type { KeyGroupRange } from '../key-group-range.ts';
 import type { RocksDBKeyedStateBackend } from './rocksdb-keyed-state-backend.ts';
@@ -55,13 +62,32 @@ export interface IncrementalSnapshotTarget {
   readonly sharedDirectory: string;
   /** This checkpoint's own directory for this backend (created if missing). */
   readonly privateDirectory: string;
+  /** How the files are written there (the checkpoint storage's writer); node:fs when absent. */
+  readonly writer?: SnapshotFileWriter;
 }
+
+/** The writes an upload makes (a CheckpointFileWriter of the checkpoint storage provides them). */
+export interface SnapshotFileWriter {
+  mkdirsSync(path: string): void;
+  copyFile(from: string, to: string): Promise<void>;
+}
+
+const NODE_FS_WRITER: SnapshotFileWriter = {
+  mkdirsSync: (path) => void mkdirSync(path, { recursive: true }),
+  copyFile: (from, to) => copyFile(from, to),
+};
+
+/** Files copied at once by one upload (Flink's state.backend.rocksdb.checkpoint.transfer.thread.num). */
+export const UPLOAD_CONCURRENCY = 4;
 
 /** A snapshot whose synchronous part is done; `materialize` copies the files. */
 export interface IncrementalSnapshotRunner {
   readonly checkpointId: number;
   materialize(): Promise<IncrementalKeyedStateHandle>;
-  /** Gives up the snapshot without materializing it (removes its local files). */
+  /**
+   * Gives up the snapshot (removes its local files). A materialization in flight stops, deletes
+   * what it uploaded and rejects; one that already resolved is the caller's to discard.
+   */
   release(): Promise<void>;
 }
 
@@ -95,65 +121,96 @@ export class RocksDBIncrementalSnapshotStrategy {
    * continues; the slow part is `materialize()`.
    */
   async snapshot(checkpointId: number, target: IncrementalSnapshotTarget): Promise<IncrementalSnapshotRunner> {
-    const local = join(tmpdir(), `flink-ts-incremental-${this.backendIdentifier}-${checkpointId}-${randomUUID().slice(0, 8)}`);
-    await this.backend.createNativeCheckpoint(local);
+    // Beside the database, on its file system: RocksDB hard-links the SST files instead of copying them.
+    const local = join(dirname(this.backend.directory), `flink-ts-incremental-${this.backendIdentifier}-${checkpointId}-${randomUUID().slice(0, 8)}`);
+    try {
+      await this.backend.createNativeCheckpoint(local);
+    } catch (error) {
+      await Promise.all([rm(local, { recursive: true, force: true }), rm(`${local}.tmp`, { recursive: true, force: true })]);
+      throw error;
+    }
     const base = this.confirmed;
     let released = false;
+    let uploading: Promise<unknown> | null = null;
     const release = async (): Promise<void> => {
       released = true;
+      // The upload copies from `local`: it stops and cleans up first.
+      if (uploading !== null) await uploading.catch(() => {});
       await rm(local, { recursive: true, force: true });
     };
     return {
       checkpointId,
       release,
       materialize: async () => {
-        if (released) throw new FlinkError(ErrorCodes.FLINK_TS_ILLEGAL_STATE, `Incremental snapshot ${checkpointId} of ${this.backend.where} was released`);
+        if (released) throw this.releasedError(checkpointId);
+        const upload = this.upload(checkpointId, local, base, target, () => released);
+        uploading = upload;
         try {
-          return await this.upload(checkpointId, local, base, target);
+          return await upload;
         } finally {
+          uploading = null;
           await release();
         }
       },
     };
   }
 
-  private async upload(checkpointId: number, local: string, base: ReadonlyMap<string, string>, target: IncrementalSnapshotTarget): Promise<IncrementalKeyedStateHandle> {
-    await mkdir(target.sharedDirectory, { recursive: true });
-    await mkdir(target.privateDirectory, { recursive: true });
+  private releasedError(checkpointId: number): FlinkError {
+    return new FlinkError(ErrorCodes.FLINK_TS_ILLEGAL_STATE, `Checkpoint ${checkpointId}: the incremental snapshot of ${this.backend.where} was released (the checkpoint was declined or aborted)`, {
+      context: { checkpointId },
+    });
+  }
+
+  private async upload(
+    checkpointId: number,
+    local: string,
+    base: ReadonlyMap<string, string>,
+    target: IncrementalSnapshotTarget,
+    released: () => boolean,
+  ): Promise<IncrementalKeyedStateHandle> {
+    const writer = target.writer ?? NODE_FS_WRITER;
     const sharedFiles: StoredFile[] = [];
     const privateFiles: StoredFile[] = [];
     const files = new Map<string, string>();
+    const copies: { readonly from: string; readonly to: string }[] = [];
     let incrementalSize = 0;
     let fullSize = 0;
+    // All at once: each awaited file operation costs a turn of the event loop the tasks share.
+    let names: string[];
+    let infos: Stats[];
     try {
-      for (const name of (await readdir(local)).sort()) {
-        if (name === 'LOCK') continue;
-        const from = join(local, name);
-        const info = await stat(from);
-        if (!info.isFile()) continue;
-        fullSize += info.size;
-        if (name.endsWith('.sst')) {
-          let stored = base.get(name);
-          if (stored === undefined) {
-            // Unique per checkpoint: an aborted checkpoint's uploads can be deleted without
-            // touching a later checkpoint that uploaded the same SST file again.
-            stored = `${this.backendIdentifier}-${checkpointId}-${name}`;
-            await copyFile(from, join(target.sharedDirectory, stored));
-            incrementalSize += info.size;
-          }
-          files.set(name, stored);
-          sharedFiles.push({ name, stored, size: info.size });
-        } else {
-          await copyFile(from, join(target.privateDirectory, name));
-          incrementalSize += info.size;
-          privateFiles.push({ name, stored: name, size: info.size });
-        }
-      }
+      names = (await readdir(local)).filter((name) => name !== 'LOCK').sort();
+      infos = await Promise.all(names.map((name) => stat(join(local, name))));
     } catch (error) {
-      throw new FlinkError(ErrorCodes.FLINK_TS_ILLEGAL_STATE, `Incremental checkpoint ${checkpointId} of ${this.backend.where} could not be written to ${target.privateDirectory}: ${(error as Error).message}`, {
+      throw new FlinkError(ErrorCodes.FLINK_TS_ILLEGAL_STATE, `Checkpoint ${checkpointId}: the native checkpoint of ${this.backend.where} in '${local}' cannot be read: ${(error as Error).message}`, {
         cause: error,
+        context: { checkpointId, file: local },
       });
     }
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
+      const from = join(local, name);
+      const info = infos[i]!;
+      if (!info.isFile()) continue;
+      fullSize += info.size;
+      if (name.endsWith('.sst')) {
+        let stored = base.get(name);
+        if (stored === undefined) {
+          // Unique per checkpoint: an aborted checkpoint's uploads can be deleted without
+          // touching a later checkpoint that uploaded the same SST file again.
+          stored = `${this.backendIdentifier}-${checkpointId}-${name}`;
+          copies.push({ from, to: join(target.sharedDirectory, stored) });
+          incrementalSize += info.size;
+        }
+        files.set(name, stored);
+        sharedFiles.push({ name, stored, size: info.size });
+      } else {
+        copies.push({ from, to: join(target.privateDirectory, name) });
+        incrementalSize += info.size;
+        privateFiles.push({ name, stored: name, size: info.size });
+      }
+    }
+    await this.copyAll(checkpointId, copies, target, writer, released);
     this.pending.set(checkpointId, files);
     const range = this.backend.keyGroupRange;
     return {
@@ -167,6 +224,57 @@ export class RocksDBIncrementalSnapshotStrategy {
       incrementalSize,
       fullSize,
     };
+  }
+
+  /**
+   * Copies `copies`, UPLOAD_CONCURRENCY at a time. On a failure, or when the snapshot is released
+   * meanwhile, it lets the copies in flight end, deletes every file it created (a file copied
+   * part-way included) and the private directory, and throws.
+   */
+  private async copyAll(
+    checkpointId: number,
+    copies: readonly { readonly from: string; readonly to: string }[],
+    target: IncrementalSnapshotTarget,
+    writer: SnapshotFileWriter,
+    released: () => boolean,
+  ): Promise<void> {
+    const created: string[] = [];
+    // `file` null: released, not a write that failed.
+    let failure: { readonly error: unknown; readonly file: string | null } | null = null;
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (failure === null && next < copies.length) {
+        if (released()) {
+          failure = { error: this.releasedError(checkpointId), file: null };
+          return;
+        }
+        const { from, to } = copies[next++]!;
+        created.push(to);
+        try {
+          await writer.copyFile(from, to);
+        } catch (error) {
+          failure ??= { error, file: to };
+        }
+      }
+    };
+    for (const directory of [target.sharedDirectory, target.privateDirectory]) {
+      try {
+        writer.mkdirsSync(directory);
+      } catch (error) {
+        failure ??= { error, file: directory };
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(UPLOAD_CONCURRENCY, copies.length) }, worker));
+    if (failure === null && released()) failure = { error: this.releasedError(checkpointId), file: null };
+    if (failure === null) return;
+    const { error, file } = failure;
+    await Promise.all([...created.map((f) => rm(f, { force: true })), rm(target.privateDirectory, { recursive: true, force: true })]);
+    if (file === null) throw error;
+    throw new FlinkError(
+      ErrorCodes.FLINK_TS_ILLEGAL_STATE,
+      `Checkpoint ${checkpointId}: the incremental snapshot of ${this.backend.where} could not be written to '${file}': ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error, context: { checkpointId, file } },
+    );
   }
 
   /** Makes checkpoint `checkpointId`'s files the base of later ones (and forgets older pending ones). */

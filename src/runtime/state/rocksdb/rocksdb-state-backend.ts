@@ -2,10 +2,16 @@
  * RocksDBStateBackend (Flink's EmbeddedRocksDBStateBackend): keyed state in an embedded RocksDB
  * database per keyed operator subtask, under `<dbPath>/job_<job>_op_<operator>_sub_<i>`. Chosen
  * with env.setStateBackend(new RocksDBStateBackend({...})) or `state.backend.type: rocksdb`.
+ *
+ * Incremental checkpoints, as in Flink: `new RocksDBStateBackend(true)` (Flink's
+ * `new EmbeddedRocksDBStateBackend(true)`), `{ enableIncrementalCheckpointing }` in the options,
+ * or 'execution.checkpointing.incremental' ('state.backend.incremental'). A setting given to the
+ * constructor wins over the configuration; without one, configure() takes the configuration's.
  */
 import { join } from 'node:path';
+import { CheckpointingOptions } from '../../../configuration/config-options.ts';
 import type { Configuration } from '../../../configuration/configuration.ts';
-import { ErrorCodes, FlinkError } from '../../../errors.ts';
+import { configurationError, ErrorCodes, FlinkError } from '../../../errors.ts';
 import { getLogger, type Logger } from '../../../utils/logger.ts';
 import type { KeyedStateBackendParameters, StateBackend } from '../keyed-state-backend.ts';
 import type { TtlTimeProvider } from '../ttl/ttl-time-provider.ts';
@@ -36,6 +42,11 @@ export interface RocksDBStateBackendOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Where warnings about the configuration go. */
   readonly logger?: Logger;
+  /**
+   * Checkpoints keyed state incrementally (Flink's `new EmbeddedRocksDBStateBackend(true)`): wins
+   * over 'execution.checkpointing.incremental'; undefined leaves the choice to the configuration.
+   */
+  readonly enableIncrementalCheckpointing?: boolean;
 }
 
 export class RocksDBStateBackend implements StateBackend {
@@ -44,19 +55,53 @@ export class RocksDBStateBackend implements StateBackend {
   readonly configuration: Readonly<RocksDBConfiguration>;
   private readonly resolved: ResolvedRocksDBOptions;
   private readonly options: RocksDBStateBackendOptions;
+  /** Flink's TernaryBoolean: undefined until the constructor or configure() decides. */
+  private readonly incrementalCheckpointing: boolean | undefined;
 
-  constructor(configuration: RocksDBConfiguration = {}, options: RocksDBStateBackendOptions = {}) {
+  /**
+   * `new RocksDBStateBackend(true)` enables incremental checkpoints (Flink's constructor
+   * argument); `new RocksDBStateBackend(configuration, options)` sets the RocksDB options, and
+   * `options.enableIncrementalCheckpointing` the same choice.
+   */
+  constructor(configuration: RocksDBConfiguration | boolean = {}, options: RocksDBStateBackendOptions = {}) {
+    if (typeof configuration === 'boolean') {
+      if (options.enableIncrementalCheckpointing !== undefined && options.enableIncrementalCheckpointing !== configuration) {
+        throw configurationError(`new RocksDBStateBackend(${configuration}, ...) contradicts its option enableIncrementalCheckpointing: ${options.enableIncrementalCheckpointing}`);
+      }
+      options = { ...options, enableIncrementalCheckpointing: configuration };
+      configuration = {};
+    }
+    const incremental = options.enableIncrementalCheckpointing;
+    if (incremental !== undefined && typeof incremental !== 'boolean') {
+      throw configurationError(`RocksDBStateBackend option enableIncrementalCheckpointing must be a boolean, got ${JSON.stringify(incremental)}`);
+    }
     this.resolved = resolveRocksDBOptions(configuration);
     this.configuration = configuration;
     this.options = options;
+    this.incrementalCheckpointing = incremental;
   }
 
   /**
    * The backend `state.backend.type: rocksdb` names. The configuration has no RocksDB keys yet, so
-   * it takes the defaults; ROCKSDB_DATA_DIR still sets the directory.
+   * it takes the defaults (ROCKSDB_DATA_DIR still sets the directory) and its incremental setting.
    */
-  static fromConfiguration(_configuration?: Configuration): RocksDBStateBackend {
-    return new RocksDBStateBackend();
+  static fromConfiguration(configuration?: Configuration): RocksDBStateBackend {
+    const backend = new RocksDBStateBackend();
+    return configuration === undefined ? backend : backend.configure(configuration);
+  }
+
+  /**
+   * Flink's ConfigurableStateBackend.configure(): a backend whose incremental setting the
+   * constructor left open takes 'execution.checkpointing.incremental'; one that has it stays as it is.
+   */
+  configure(configuration: Configuration): RocksDBStateBackend {
+    if (this.incrementalCheckpointing !== undefined) return this;
+    return new RocksDBStateBackend(this.configuration, { ...this.options, enableIncrementalCheckpointing: configuration.get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS) });
+  }
+
+  /** Whether keyed state is checkpointed incrementally (false while neither constructor nor configuration said so). */
+  isIncrementalCheckpointsEnabled(): boolean {
+    return this.incrementalCheckpointing ?? false;
   }
 
   /** Whether the native binding loads on this platform (and why not). */
@@ -101,6 +146,6 @@ export class RocksDBStateBackend implements StateBackend {
   }
 
   toString(): string {
-    return `RocksDBStateBackend{dbPath=${this.getDbStoragePath()}}`;
+    return `RocksDBStateBackend{dbPath=${this.getDbStoragePath()}, incrementalCheckpointing=${this.incrementalCheckpointing ?? 'unset'}}`;
   }
 }

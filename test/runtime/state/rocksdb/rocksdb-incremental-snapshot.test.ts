@@ -2,11 +2,13 @@
  * Tests of incremental RocksDB checkpoints: a later checkpoint copies only the SST files the last
  * confirmed one does not hold and refers to the others in the shared directory; unconfirmed
  * (aborted) checkpoints are no base; handles restore state and timers into an empty backend,
- * into smaller key-group ranges and merged into one; missing or truncated files are clear errors.
+ * into smaller key-group ranges and merged into one; missing or truncated files are clear errors;
+ * an upload that fails part-way, or whose snapshot is released meanwhile, deletes what it wrote.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, truncateSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, truncateSync, unlinkSync } from 'node:fs';
+import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ValueStateDescriptor } from '../../../../src/api/state/state-descriptor.ts';
 import type { ValueState } from '../../../../src/api/state/state.ts';
@@ -15,8 +17,9 @@ import { NamespaceSerializer } from '../../../../src/runtime/serialization/names
 import { assignKeyToParallelOperator, assignToKeyGroup, computeKeyGroupRangeForOperatorIndex } from '../../../../src/runtime/state/key-group-range-assignment.ts';
 import { VOID_NAMESPACE } from '../../../../src/runtime/state/keyed-state-backend.ts';
 import type { RocksDBKeyedStateBackend } from '../../../../src/runtime/state/rocksdb/rocksdb-keyed-state-backend.ts';
-import { sharedFilesOf, type IncrementalKeyedStateHandle } from '../../../../src/runtime/state/rocksdb/rocksdb-incremental-snapshot.ts';
+import { sharedFilesOf, type IncrementalKeyedStateHandle, type SnapshotFileWriter } from '../../../../src/runtime/state/rocksdb/rocksdb-incremental-snapshot.ts';
 import { timerQueueName } from '../../../../src/runtime/state/timers/timer-queue.ts';
+import { eventually } from '../../../helpers.ts';
 import { MAX_PARALLELISM, rocksBackend, skipRocksDB, tempDir } from './rocksdb-test-helpers.ts';
 
 const TIMERS = timerQueueName('user-timers', 'event');
@@ -137,5 +140,71 @@ describe('RocksDB incremental checkpoints', { skip: skipRocksDB }, () => {
     unlinkSync(sst);
     await assert.rejects(x.restoreIncremental([handle]), (e: unknown) => FlinkError.isFlinkError(e) && e.message.includes(sst) && /missing/.test(e.message));
     assert.equal(readdirSync(handle.privateDirectory).includes('CURRENT'), true);
+  });
+
+  it('deletes every file it wrote when the upload fails part-way, and names the checkpoint, backend and file', async (t) => {
+    const root = tempDir(t);
+    const b = rocksBackend(t);
+    write(b, 0, 3000);
+    const sharedDirectory = join(root, 'shared');
+    const privateDirectory = join(root, 'chk-1', 'op');
+    // The third copy fills the disk after half of its bytes; the others succeed.
+    let copies = 0;
+    let failedFile = '';
+    const writer: SnapshotFileWriter = {
+      mkdirsSync: (path) => void mkdirSync(path, { recursive: true }),
+      copyFile: async (from, to) => {
+        if (++copies !== 3) return copyFile(from, to);
+        failedFile = to;
+        await writeFile(to, 'half');
+        throw Object.assign(new Error(`ENOSPC: no space left on device, write '${to}'`), { code: 'ENOSPC' });
+      },
+    };
+    const runner = await b.snapshotIncremental(1, { sharedDirectory, privateDirectory, writer });
+    await assert.rejects(runner.materialize(), (e: unknown) => {
+      assert.ok(FlinkError.isFlinkError(e), String(e));
+      assert.equal(e.message, `Checkpoint 1: the incremental snapshot of ${b.where} could not be written to '${failedFile}': ENOSPC: no space left on device, write '${failedFile}'`);
+      assert.deepEqual(e.context, { checkpointId: 1, file: failedFile });
+      return true;
+    });
+    assert.ok(copies >= 3);
+    assert.deepEqual(readdirSync(sharedDirectory), [], 'the SST files uploaded before the failure are deleted');
+    assert.equal(existsSync(privateDirectory), false);
+    // Nothing of the failed checkpoint is a base: the next one uploads everything again.
+    const next = await checkpoint(b, 2, root);
+    assert.equal(next.handle.incrementalSize, next.handle.fullSize);
+  });
+
+  it('stops an upload in flight when its snapshot is released, deleting what it wrote', async (t) => {
+    const root = tempDir(t);
+    const b = rocksBackend(t);
+    write(b, 0, 3000);
+    const sharedDirectory = join(root, 'shared');
+    const privateDirectory = join(root, 'chk-1', 'op');
+    let started = 0;
+    let releaseCopies: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (releaseCopies = resolve));
+    const writer: SnapshotFileWriter = {
+      mkdirsSync: (path) => void mkdirSync(path, { recursive: true }),
+      copyFile: async (from, to) => {
+        started++;
+        await copyFile(from, to);
+        await gate;
+      },
+    };
+    const runner = await b.snapshotIncremental(1, { sharedDirectory, privateDirectory, writer });
+    // Settled into a value at once: the rejection may come before the test looks at it.
+    const outcome = runner.materialize().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    await eventually(() => started > 0, 5000, 'the upload started');
+    const released = runner.release();
+    releaseCopies();
+    await released;
+    const error = await outcome;
+    assert.ok(FlinkError.isFlinkError(error) && /Checkpoint 1: the incremental snapshot of .* was released/.test(error.message), String(error));
+    assert.deepEqual(readdirSync(sharedDirectory), []);
+    assert.equal(existsSync(privateDirectory), false);
   });
 });

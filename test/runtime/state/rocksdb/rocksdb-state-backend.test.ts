@@ -1,20 +1,23 @@
 /*
  * Tests of RocksDBStateBackend, the factory: the 'flink-ts/rocksdb' entry point, where instance
  * databases go (dbPath, ROCKSDB_DATA_DIR), the configuration mapped onto the binding (and the
- * options it cannot apply), configuration errors, and `state.backend.type: rocksdb`.
+ * options it cannot apply), configuration errors, `state.backend.type: rocksdb`, and the
+ * incremental-checkpoint setting (constructor argument over configuration, as Flink's configure()).
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { StreamExecutionEnvironment } from 'flink-ts';
+import { KeyedProcessFunction, RichSourceFunction, StreamExecutionEnvironment, type KeyedProcessFunctionContext, type SourceContext } from 'flink-ts';
 import { PredefinedOptions, RocksDBStateBackend, resolveRocksDBOptions, ROCKSDB_DATA_DIR_ENV } from 'flink-ts/rocksdb';
 import { ValueStateDescriptor } from '../../../../src/api/state/state-descriptor.ts';
 import type { ValueState } from '../../../../src/api/state/state.ts';
 import { Configuration } from '../../../../src/configuration/configuration.ts';
 import { ErrorCodes, FlinkError } from '../../../../src/errors.ts';
 import type { Logger } from '../../../../src/utils/logger.ts';
-import { loadStateBackend } from '../../../../src/runtime/state/state-backend-loader.ts';
+import { FILE_CHECKPOINT_READER } from '../../../../src/runtime/checkpoint/checkpoint-storage.ts';
+import { incrementalCheckpointsOf, loadStateBackend } from '../../../../src/runtime/state/state-backend-loader.ts';
+import { eventually, runJob } from '../../../helpers.ts';
 import { disposeAfter, parameters, skipRocksDB, tempDir } from './rocksdb-test-helpers.ts';
 
 const isConfigurationError = (pattern: RegExp) => (e: unknown) => FlinkError.isFlinkError(e) && e.code === ErrorCodes.FLINK_TS_CONFIGURATION && pattern.test(e.message);
@@ -95,4 +98,79 @@ describe('RocksDBStateBackend', { skip: skipRocksDB }, () => {
     const backend = await loadStateBackend(Configuration.fromObject({ 'state.backend.type': 'rocksdb' }));
     assert.ok(backend instanceof RocksDBStateBackend);
   });
+});
+
+describe('RocksDBStateBackend incremental checkpoints setting', () => {
+  const configured = (incremental?: boolean): Configuration => Configuration.fromObject(incremental === undefined ? {} : { 'execution.checkpointing.incremental': incremental });
+
+  it('is off by default, on with new RocksDBStateBackend(true) or the enableIncrementalCheckpointing option', () => {
+    assert.equal(new RocksDBStateBackend().isIncrementalCheckpointsEnabled(), false);
+    assert.equal(new RocksDBStateBackend(true).isIncrementalCheckpointsEnabled(), true);
+    assert.equal(new RocksDBStateBackend(false).isIncrementalCheckpointsEnabled(), false);
+    const withOptions = new RocksDBStateBackend({ writeBufferSize: 8 << 20 }, { enableIncrementalCheckpointing: true });
+    assert.equal(withOptions.isIncrementalCheckpointsEnabled(), true);
+    assert.equal(withOptions.configuration.writeBufferSize, 8 << 20);
+    assert.throws(() => new RocksDBStateBackend(true, { enableIncrementalCheckpointing: false }), isConfigurationError(/contradicts/));
+    assert.throws(() => new RocksDBStateBackend({}, { enableIncrementalCheckpointing: 'yes' as unknown as boolean }), isConfigurationError(/must be a boolean/));
+  });
+
+  it('takes the configuration only where the constructor left it open (Flink configure())', async () => {
+    for (const key of ['execution.checkpointing.incremental', 'state.backend.incremental']) {
+      const conf = Configuration.fromObject({ [key]: true });
+      assert.equal(new RocksDBStateBackend().configure(conf).isIncrementalCheckpointsEnabled(), true, key);
+      assert.equal(RocksDBStateBackend.fromConfiguration(conf).isIncrementalCheckpointsEnabled(), true, key);
+    }
+    assert.equal(new RocksDBStateBackend(false).configure(configured(true)).isIncrementalCheckpointsEnabled(), false, 'the constructor wins');
+    assert.equal(new RocksDBStateBackend(true).configure(configured(false)).isIncrementalCheckpointsEnabled(), true, 'the constructor wins');
+    const options = new RocksDBStateBackend({ writeBufferSize: 8 << 20 });
+    assert.equal(options.configure(configured(true)).configuration.writeBufferSize, 8 << 20, 'configure() keeps the RocksDB options');
+    // What a job gets: the loader configures a backend set in code; the backend's setting wins.
+    const explicit = await loadStateBackend(configured(true), new RocksDBStateBackend(false));
+    assert.equal(incrementalCheckpointsOf(explicit, true), false);
+    assert.equal(incrementalCheckpointsOf(await loadStateBackend(configured(true), new RocksDBStateBackend()), false), true);
+    assert.equal(incrementalCheckpointsOf(await loadStateBackend(Configuration.fromObject({ 'state.backend.type': 'rocksdb', 'state.backend.incremental': true })), false), true);
+  });
+
+  // A job's checkpoint is incremental when it has shared files: the backend's setting decides it.
+  for (const [setting, config, expected] of [
+    [true, false, true],
+    [false, true, false],
+    [undefined, true, true],
+  ] as const) {
+    it(`new RocksDBStateBackend(${String(setting)}) with 'execution.checkpointing.incremental: ${config}' checkpoints ${expected ? 'incrementally' : 'in full'}`, { skip: skipRocksDB, timeout: 30_000 }, async (t) => {
+      const dir = tempDir(t, 'flink-ts-rocksdb-incremental-setting-');
+      const env = StreamExecutionEnvironment.getExecutionEnvironment({ 'parallelism.default': 1, 'execution.checkpointing.incremental': config, 'state.checkpoints.dir': dir });
+      env.setStateBackend(setting === undefined ? new RocksDBStateBackend({ dbPath: tempDir(t) }) : new RocksDBStateBackend({ dbPath: tempDir(t) }, { enableIncrementalCheckpointing: setting }));
+      env.enableCheckpointing(3_600_000);
+      const seen = { n: 0 };
+      class Count extends KeyedProcessFunction<number, number, never> {
+        processElement(_v: number, ctx: KeyedProcessFunctionContext<number>): void {
+          const state = this.getRuntimeContext().getState(new ValueStateDescriptor<number>('n', 0));
+          state.update(state.value()! + ctx.getCurrentKey());
+          seen.n++;
+        }
+      }
+      // 1000 records, then idle until cancelled.
+      class Source extends RichSourceFunction<number> {
+        private running = true;
+        async run(ctx: SourceContext<number>): Promise<void> {
+          for (let i = 0; i < 1000 && this.running; i++) await ctx.collectAsync(i);
+          while (this.running) await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        cancel(): void {
+          this.running = false;
+        }
+      }
+      env.addSource(new Source()).keyBy((v) => v % 50).process(new Count()).addSink(() => {});
+      const client = await runJob(t, env);
+      await eventually(() => seen.n === 1000, 10_000, 'records processed');
+      const id = await client.triggerCheckpoint();
+      assert.ok(id !== null);
+      await eventually(() => (client.getCheckpointStatistics()?.lastCompletedCheckpointId ?? 0) >= id, 10_000, `checkpoint ${id}`);
+      const metadata = await FILE_CHECKPOINT_READER.readMetadata(client.getCheckpointStatistics()!.lastCheckpointExternalPath!);
+      const shared = metadata.tasks.flatMap((h) => h.sharedFiles ?? []);
+      assert.equal(shared.length > 0, expected, JSON.stringify(metadata.tasks));
+      await client.cancel();
+    });
+  }
 });
