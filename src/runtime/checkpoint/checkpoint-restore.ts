@@ -16,8 +16,10 @@
  * operators, or a finished task after one that had not finished, is refused, as Flink does.
  *
  * The in-flight data of an unaligned checkpoint goes back to the same subtask of the same vertex
- * (its channels are numbered by producer and consumer subtask), so such a checkpoint is restored
- * only when every vertex keeps its parallelism and chain; savepoints, always aligned, rescale.
+ * (its channels are numbered by producer and consumer subtask) when every vertex keeps its
+ * parallelism; when some vertex runs at another parallelism, the data of each job edge is
+ * redistributed over the new consumer subtasks (channel-state-rescaling.ts). Either way the job
+ * must keep its shape: the same tasks chaining the same operators.
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -29,6 +31,7 @@ import type { OperatorStateSnapshot } from '../state/operator/operator-state-sna
 import type { KeyedStateSnapshot } from '../state/snapshot/keyed-state-snapshot.ts';
 import type { IncrementalRestoreHandle, OperatorRestoreState, TaskRestoreState } from '../tasks/task-state-restorer.ts';
 import type { ChannelStateSnapshot } from './channel-state.ts';
+import { needsRescaling, rescaleChannelState } from './channel-state-rescaling.ts';
 import type { CheckpointMetadata, CoordinatorState } from './checkpoint-metadata.ts';
 import { checkpointDirectoryPath, METADATA_FILE_NAME, sharedDirectoryOf, type CheckpointReader } from './checkpoint-storage.ts';
 import { operatorIdsOf } from './operator-id.ts';
@@ -78,7 +81,8 @@ export async function readCheckpoint(reader: CheckpointReader, pointer: string):
 
 /**
  * Reads the channel state files of an unaligned checkpoint, by task key; refuses a job whose
- * vertices or chains differ from the checkpoint's (in-flight data is not redistributed).
+ * vertices or chains differ from the checkpoint's. At another parallelism the in-flight data is
+ * redistributed and keyed by the new task keys.
  */
 async function loadChannelState(reader: CheckpointReader, pointer: string, metadata: CheckpointMetadata, jobGraph: JobGraph): Promise<Map<string, ChannelStateSnapshot>> {
   const withData = metadata.tasks.filter((h) => h.channelState !== undefined);
@@ -90,14 +94,14 @@ async function loadChannelState(reader: CheckpointReader, pointer: string, metad
     new FlinkError(
       ErrorCodes.FLINK_TS_UNSUPPORTED,
       `Cannot restore the job from '${pointer}' (checkpoint ${metadata.checkpointId}): it is an unaligned checkpoint holding in-flight data, which is restored only ` +
-        `at the same parallelism and job shape, and ${what}. Rescale from a savepoint (always aligned) or an aligned checkpoint`,
+        `with the same job shape (the parallelism may change), and ${what}. Restore from a savepoint (always aligned) or an aligned checkpoint`,
       { context: { checkpointId: metadata.checkpointId, file: pointer } },
     );
   const ids = operatorIdsOf(jobGraph);
+  const chainIds = (vertex: JobVertex): string[] => vertex.chainedNodes.map((n) => ids.get(n.id)!);
   if (jobGraph.vertices.length !== oldParallelism.size) throw refuse(`the job has ${jobGraph.vertices.length} tasks instead of ${oldParallelism.size}`);
   for (const vertex of jobGraph.vertices) {
-    const old = oldParallelism.get(vertex.id);
-    if (old !== vertex.parallelism) throw refuse(`'${vertex.name}' has parallelism ${vertex.parallelism} instead of ${old ?? 0}`);
+    if (!oldParallelism.has(vertex.id)) throw refuse(`task '${vertex.name}' (${vertex.id}) is not in the checkpoint`);
   }
   for (const h of withData) {
     let snapshot: ChannelStateSnapshot;
@@ -107,13 +111,15 @@ async function loadChannelState(reader: CheckpointReader, pointer: string, metad
       throw restoreError(pointer, e instanceof Error ? e.message : String(e), e);
     }
     const vertex = jobGraph.vertices.find((v) => v.id === h.vertexId);
-    const chain = vertex?.chainedNodes.map((n) => ids.get(n.id)!) ?? [];
-    if (vertex === undefined || chain.join('\u0000') !== snapshot.operatorIds.join('\u0000')) {
-      throw refuse(`task ${h.vertexId} no longer chains the operators ${snapshot.operatorIds.join(', ')}`);
+    if (vertex === undefined || chainIds(vertex).join('\u0000') !== snapshot.operatorIds.join('\u0000')) {
+      throw refuse(`task ${h.vertexId}${vertex === undefined ? '' : ` ('${vertex.name}')`} no longer chains the operators ${snapshot.operatorIds.join(', ')}`);
     }
     states.set(`${h.vertexId}/${h.subtaskIndex}`, snapshot);
   }
-  return states;
+  if (!needsRescaling(jobGraph, oldParallelism)) return states;
+  const rescaled = rescaleChannelState(states, { jobGraph, oldParallelism, refuse, where: `the channel state of '${pointer}'`, chainIds });
+  log.info({ checkpointId: metadata.checkpointId, path: pointer, subtasks: rescaled.size }, 'in-flight data of the unaligned checkpoint redistributed to the new parallelism');
+  return rescaled;
 }
 
 /** The vertices of the job all of whose operators had finished in the checkpoint; refuses what Flink refuses. */

@@ -106,7 +106,7 @@ function dataOnly(items: ChannelItem[]): ChannelItem[] {
 }
 
 function mismatch(task: string, what: string): FlinkError {
-  return new FlinkError(ErrorCodes.FLINK_TS_UNSUPPORTED, `Cannot restore the in-flight data of task ${task}: ${what}; an unaligned checkpoint is restored only with the same job shape and parallelism`);
+  return new FlinkError(ErrorCodes.FLINK_TS_UNSUPPORTED, `Cannot restore the in-flight data of task ${task}: ${what}; an unaligned checkpoint is restored only with the same job shape`);
 }
 
 /** Puts the stored output data back into the output channels, in order, before any new output. */

@@ -3,7 +3,7 @@
  * back-pressured exchange, where aligned checkpoints wait for the queued data while unaligned ones
  * overtake it and store it; the aligned-checkpoint timeout switching a checkpoint to unaligned;
  * exactly-once recovery from unaligned checkpoints holding in-flight data (keyed counts exact, no
- * record lost or twice); and the refusal to rescale such a checkpoint.
+ * record lost or twice); and the refusal to restore such a checkpoint into another job shape.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -222,7 +222,7 @@ describe('recovery from unaligned checkpoints', () => {
     }
   });
 
-  it('refuses to rescale an unaligned checkpoint with in-flight data, naming it', async (t) => {
+  it('refuses to restore an unaligned checkpoint with in-flight data into another job shape, naming it', async (t) => {
     const dir = await tempDir(t);
     const env = StreamExecutionEnvironment.getExecutionEnvironment({ ...BACK_PRESSURE_CONFIG, 'parallelism.default': 2, 'state.checkpoints.dir': dir });
     env.enableCheckpointing(3_600_000);
@@ -237,9 +237,10 @@ describe('recovery from unaligned checkpoints', () => {
     const files = await readdir(pointer);
     assert.ok(files.some((f) => f.startsWith('channel-state-')), `the channel state files are in ${pointer}: ${files.join(', ')}`);
 
-    const rescaled = StreamExecutionEnvironment.getExecutionEnvironment({ ...BACK_PRESSURE_CONFIG, 'parallelism.default': 3, 'execution.savepoint.path': pointer });
-    rescaled.fromSequence(1, 1000).rebalance().map(slowMap<number>(0)).uid('slow').setParallelism(1).addSink(() => {}).setParallelism(1);
-    const error = await rejection(rescaled.execute());
-    assertFlinkError(error, ErrorCodes.FLINK_TS_UNSUPPORTED, /unaligned checkpoint holding in-flight data/, /parallelism 3 instead of 2/, new RegExp(`checkpoint ${m.checkpointId}`));
+    // Another parallelism is fine (unaligned-checkpoint-rescaling.test.ts); another job shape is not.
+    const reshaped = StreamExecutionEnvironment.getExecutionEnvironment({ ...BACK_PRESSURE_CONFIG, 'parallelism.default': 3, 'execution.savepoint.path': pointer });
+    reshaped.fromSequence(1, 1000).rebalance().map(slowMap<number>(0)).uid('slow').setParallelism(1).filter(() => true).disableChaining().setParallelism(1).addSink(() => {}).setParallelism(1);
+    const error = await rejection(reshaped.execute());
+    assertFlinkError(error, ErrorCodes.FLINK_TS_UNSUPPORTED, /unaligned checkpoint holding in-flight data/, /the job has 4 tasks instead of 2/, new RegExp(`checkpoint ${m.checkpointId}`));
   });
 });
