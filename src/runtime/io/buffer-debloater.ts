@@ -105,7 +105,7 @@ export class BufferDebloater {
     if (this.skipUpdate(size)) return null;
     this.announced = size;
     this.announcements++;
-    // A network channel's buffers have a fixed size in bytes: it takes no announcement.
+    // A network channel turns the records into bytes and announces a buffer size (Flink's NewBufferSize).
     for (const channel of this.channels) channel.announceBatchSize?.(size);
     return size;
   }

@@ -48,8 +48,9 @@ export interface InputChannel extends ChannelQueueFigures {
   /** Drops what is queued and gives its resources back (cancellation). */
   release(): void;
   /**
-   * Buffer debloating: the records per batch the consumer asks its producer for. Absent where the
-   * transport has no way to tell the producer (network buffers have a fixed size in bytes).
+   * Buffer debloating: the records per batch the consumer asks its producer for. A network channel
+   * converts it into a buffer size in bytes (records times the bytes per frame it received) and
+   * sends it to the producer, which cuts its buffers there (Flink's NewBufferSize).
    */
   announceBatchSize?(records: number): void;
 }

@@ -11,8 +11,11 @@
  * each arriving buffer as it comes, in sequence.
  *
  * It is an InputChannel (io/input-channel.ts): an InputGate reads it as it reads in-thread channels.
- * Its queue figures count network buffers; it takes no batch-size announcement (buffer debloating
- * would resize buffers in bytes, which this stack does not do).
+ * Its queue figures count network buffers. Buffer debloating announces sizes in bytes, as Flink's
+ * NettyMessage.NewBufferSize: `announceBufferSize` sends one through the transport to the output
+ * channel, which ends its buffers there (see NetworkOutputChannel.onNewBufferSize).
+ * `announceBatchSize` takes the debloater's records per batch — here records per buffer, the
+ * unit of its queue figures — and converts them with the bytes per frame measured on this channel.
  */
 import { RingQueue } from '../../../utils/ring-queue.ts';
 import type { ChannelItem, StreamEvent } from '../../io/stream-events.ts';
@@ -24,6 +27,7 @@ import { InputChannelBufferManager } from '../buffer/input-channel-buffer-manage
 import { CreditBasedFlowController } from '../credit/credit-based-flow-controller.ts';
 import { networkError } from '../network-errors.ts';
 import { illegalState } from '../../../errors.ts';
+import { MIN_BUFFER_SIZE } from './network-output-channel.ts';
 import { SpillingRecordDeserializer } from '../serialization/spilling-record-deserializer.ts';
 import { SerializedRecordBatch } from '../serialization/serialized-record-batch.ts';
 import type { ChannelRecordSerializer } from '../serialization/record-serializers.ts';
@@ -32,6 +36,8 @@ import type { ChannelRecordSerializer } from '../serialization/record-serializer
 export interface CreditAnnouncer {
   readonly peer: string;
   announceCredit(credit: number): void;
+  /** Tells the sender to fill buffers to `bytes` from now on (Flink's NewBufferSize). */
+  announceBufferSize(bytes: number): void;
   /** Tells the sender to stop and release the channel (cancellation). */
   cancel(): void;
 }
@@ -68,6 +74,11 @@ export class NetworkInputChannel<T = unknown> implements InputChannel {
   private readonly creditedByTransport: boolean;
   /** The serializer's values are views into the buffer: it is kept until the next poll. */
   private readonly readsInPlace: boolean;
+  private readonly segmentSize: number;
+  /** The buffer size last announced to the sender; Infinity: none (full segments). */
+  private announcedBufferSize = Number.POSITIVE_INFINITY;
+  /** Frames (records and events) that arrived: with bytesIn, the bytes a frame takes on the wire. */
+  framesIn = 0;
   recordsIn = 0;
   buffersIn = 0;
   bytesIn = 0;
@@ -84,6 +95,7 @@ export class NetworkInputChannel<T = unknown> implements InputChannel {
     this.index = options.index ?? 0;
     this.creditedByTransport = options.creditedByTransport === true;
     this.readsInPlace = options.serializer.readsInPlace === true;
+    this.segmentSize = options.network.segmentSize;
     if (this.creditedByTransport && (options.exclusiveBuffers !== 0 || options.floatingPool !== null)) {
       throw illegalState(`Input channel '${options.name}': a transport that brings its own buffers needs exclusiveBuffers 0 and no floating pool`);
     }
@@ -148,6 +160,34 @@ export class NetworkInputChannel<T = unknown> implements InputChannel {
     this.consumer = consumer;
   }
 
+  /** The buffer size in bytes last announced to the sender; Infinity while none was. */
+  get bufferSize(): number {
+    return this.announcedBufferSize;
+  }
+
+  /**
+   * Buffer debloating in records per buffer (the unit of this channel's queue figures), converted
+   * to bytes with the bytes per frame measured so far. Before any frame arrived there is no measure:
+   * nothing is announced, and the sender keeps its size.
+   */
+  announceBatchSize(records: number): void {
+    if (this.framesIn === 0) return;
+    this.announceBufferSize(Math.ceil(records * (this.bytesIn / this.framesIn)));
+  }
+
+  /**
+   * Asks the sender to end its buffers at `bytes` (between MIN_BUFFER_SIZE and the segment size). The
+   * message travels on the channel's connection; the sender applies it to what it writes after it
+   * arrives. An unchanged size is not sent again.
+   */
+  announceBufferSize(bytes: number): void {
+    if (this.released || this.announcer === null || !(bytes > 0)) return;
+    const size = Math.min(this.segmentSize, Math.max(MIN_BUFFER_SIZE, Math.ceil(bytes)));
+    if (size === this.announcedBufferSize) return;
+    this.announcedBufferSize = size;
+    this.announcer.announceBufferSize(size);
+  }
+
   /** A free credited buffer for arriving data, or null when the sender has no credit for it. */
   requestBuffer(): NetworkBuffer | null {
     return this.released ? null : this.buffers.requestBuffer();
@@ -172,6 +212,7 @@ export class NetworkInputChannel<T = unknown> implements InputChannel {
     this.expectedSequenceNumber++;
     this.buffersIn++;
     this.bytesIn += buffer.size;
+    this.framesIn += buffer.frames;
     if (buffer.frames === 0 && this.unreadFrames === 0 && this.received.size === 0) {
       // Part of a frame larger than this buffer: gathered now, so its buffer goes back as credit
       // without waiting for a consumer that is only woken by complete frames.

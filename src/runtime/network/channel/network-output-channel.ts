@@ -14,6 +14,12 @@
  * in-thread channels. It is over capacity while such an overrun waits for buffers. Its barriers
  * cannot overtake what is already serialized, so it offers no priority events (unaligned
  * checkpoints need in-thread channels).
+ *
+ * Buffer debloating reaches it in bytes, as in Flink (NettyMessage.NewBufferSize → the view reader →
+ * ResultSubpartition#bufferSize): the receiver announces a buffer size and buffers are ended once
+ * they hold that many bytes — at least MIN_BUFFER_SIZE, at most the segment — so that less data
+ * waits in flight under back pressure. The segments stay full-sized; only the cut moves. The
+ * writer's batch size in records (`announcedBatchSize`) is not touched by it.
  */
 import { RingQueue } from '../../../utils/ring-queue.ts';
 import { RecordBatch } from '../../io/record-batch.ts';
@@ -39,6 +45,12 @@ export interface BufferSender {
    */
   pollCredits?(): number;
 }
+
+/**
+ * The smallest buffer size an announcement can bring (Flink's
+ * taskmanager.network.memory.min-segment-size, 256 bytes): below it the per-buffer costs dominate.
+ */
+export const MIN_BUFFER_SIZE = 256;
 
 export interface NetworkOutputChannelOptions<T> {
   /** Unique name, used by receivers to request this channel and in errors. */
@@ -67,7 +79,7 @@ export class NetworkOutputChannel<T = unknown> implements ResultSubpartition {
   recordsOut = 0;
   buffersOut = 0;
   bytesOut = 0;
-  /** The receiver's batch-size announcements do not travel over the network: batches stay as configured. */
+  /** Batch sizes in records are not announced over the network (buffer sizes in bytes are): batches stay as configured. */
   readonly announcedBatchSize = Number.POSITIVE_INFINITY;
   /**
    * Queue figures as credit meets the backlog: each first send after buffers were queued counts one
@@ -131,6 +143,21 @@ export class NetworkOutputChannel<T = unknown> implements ResultSubpartition {
     if (this.released) return;
     this.sender = sender;
     this.addCredits(initialCredit);
+  }
+
+  /** The bytes a buffer is filled to: Infinity (the whole segment) until the receiver announces a size. */
+  get bufferSize(): number {
+    return this.writer.targetBufferSize;
+  }
+
+  /**
+   * A NewBufferSize announcement from the receiver: buffers are ended at `bytes` (not below
+   * MIN_BUFFER_SIZE; a segment is never exceeded) from the next write on. What is already queued
+   * or sent keeps its cut; a buffer being filled past the new size ends with the next write.
+   */
+  onNewBufferSize(bytes: number): void {
+    if (this.released || !(bytes > 0)) return;
+    this.writer.setBufferSize(Math.max(MIN_BUFFER_SIZE, bytes));
   }
 
   /** An AddCredit announcement from the receiver. */

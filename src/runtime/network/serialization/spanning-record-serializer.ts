@@ -7,6 +7,10 @@
  * in `pending` (in order) until `continueWriting()` finds buffers again. The caller stops pushing
  * while `hasPending` is true (the channel is not writable), so pending holds at most what one push
  * produced: the bound on it is the caller's batch size, never the stream.
+ *
+ * Buffer debloating (Flink's ResultSubpartition#bufferSize): `setBufferSize` makes it end each
+ * buffer once that many bytes are in it, although the segment is larger. A frame still continues
+ * into the next buffer wherever the cut falls, so the byte stream, and the framing, stay the same.
  */
 import { NO_TIMESTAMP } from '../../../api/common/watermark.ts';
 import type { RecordBatch } from '../../io/record-batch.ts';
@@ -40,6 +44,8 @@ export class SpanningRecordSerializer<T> {
   private flushWhenDrained = false;
   /** continueWriting is running: a finished buffer's emit may call back into it (see there). */
   private continuing = false;
+  /** Bytes at which a buffer is ended (buffer debloating); a buffer's capacity bounds it too. */
+  private bufferSize = Number.POSITIVE_INFINITY;
   bytesWritten = 0;
 
   constructor(serializer: ChannelRecordSerializer<T>, provider: BufferProvider, emit: (buffer: NetworkBuffer) => void) {
@@ -56,6 +62,15 @@ export class SpanningRecordSerializer<T> {
     return this.pendingBytes;
   }
 
+  /** The bytes each buffer is filled to from now on (at least 1; the segment's size bounds it). */
+  setBufferSize(bytes: number): void {
+    this.bufferSize = Math.max(1, Math.floor(bytes));
+  }
+
+  get targetBufferSize(): number {
+    return this.bufferSize;
+  }
+
   writeBatch(batch: RecordBatch<T>): void {
     const values = batch.values;
     const timestamps = batch.timestamps;
@@ -70,9 +85,14 @@ export class SpanningRecordSerializer<T> {
         continue;
       }
       // The hot loop: frames that fit the current buffer, written with its state in locals.
+      const capacity = Math.min(buffer.capacity, this.bufferSize);
+      if (buffer.size >= capacity) {
+        // The buffer size shrank below what this buffer holds already: it ends here.
+        this.finishBuffer();
+        continue;
+      }
       const bytes = this.bytes;
       const view = this.view;
-      const capacity = buffer.capacity;
       const from = buffer.size;
       let at = from;
       let frames = 0;
@@ -117,7 +137,7 @@ export class SpanningRecordSerializer<T> {
       buffer.size = at;
       buffer.frames += frames;
       this.bytesWritten += at - from;
-      if (at === capacity) this.finishBuffer();
+      if (at >= capacity) this.finishBuffer();
       if (payload !== null) {
         // Record i is serialized (once: a serializer may keep state) but does not fit: it spans.
         this.writeSerialized(payload, timestamp);
@@ -135,7 +155,8 @@ export class SpanningRecordSerializer<T> {
     const bodyLength = 1 + (withTimestamp ? TIMESTAMP_BYTES : 0) + payload.length;
     const frameLength = LENGTH_BYTES + bodyLength;
     const buffer = this.current;
-    if (buffer !== null && this.pending.length === 0 && buffer.capacity - buffer.size >= frameLength) {
+    const limit = buffer === null ? 0 : Math.min(buffer.capacity, this.bufferSize);
+    if (buffer !== null && this.pending.length === 0 && limit - buffer.size >= frameLength) {
       // Fast path: the whole frame fits in the current buffer.
       let at = buffer.size;
       this.view.setUint32(at, bodyLength, true);
@@ -149,7 +170,7 @@ export class SpanningRecordSerializer<T> {
       buffer.size = at + payload.length;
       buffer.frames++;
       this.bytesWritten += frameLength;
-      if (buffer.size === buffer.capacity) this.finishBuffer();
+      if (buffer.size >= limit) this.finishBuffer();
       return;
     }
     const frame = new Uint8Array(frameLength);
@@ -244,12 +265,18 @@ export class SpanningRecordSerializer<T> {
         if (buffer === null) break;
         this.setCurrent(buffer);
       }
-      const n = Math.min(buffer.capacity - buffer.size, frame.length - offset);
+      const limit = Math.min(buffer.capacity, this.bufferSize);
+      if (buffer.size >= limit) {
+        // Filled to a buffer size that shrank since it was begun.
+        this.finishBuffer();
+        continue;
+      }
+      const n = Math.min(limit - buffer.size, frame.length - offset);
       this.bytes.set(frame.subarray(offset, offset + n), buffer.size);
       buffer.size += n;
       offset += n;
       if (offset === frame.length) buffer.frames++;
-      if (buffer.size === buffer.capacity) this.finishBuffer();
+      if (buffer.size >= limit) this.finishBuffer();
     }
     this.bytesWritten += offset;
     return offset;

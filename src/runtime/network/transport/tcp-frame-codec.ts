@@ -7,13 +7,14 @@
  *   REQUEST := receiverId:u32 credit:u32 segmentSize:u32 name:utf8
  *   CREDIT  := receiverId:u32 credit:u32
  *   CANCEL  := receiverId:u32
+ *   BUFFER_SIZE := receiverId:u32 bytes:u32    (buffer debloating: Flink's NewBufferSize)
  *
  * The decoder copies a BUFFER's payload straight from the socket's chunks into the network buffer
  * the receiver provides for it (one copy, as the kernel-to-user copy is unavoidable anyway).
  */
 import type { NetworkBuffer } from '../buffer/network-buffer.ts';
 
-export const TcpMessage = { BUFFER: 1, ERROR: 2, REQUEST: 3, CREDIT: 4, CANCEL: 5 } as const;
+export const TcpMessage = { BUFFER: 1, ERROR: 2, REQUEST: 3, CREDIT: 4, CANCEL: 5, BUFFER_SIZE: 6 } as const;
 export const CONNECTION_WIDE = 0xffffffff;
 const BUFFER_HEADER = 4 + 1 + 20;
 const MAX_CONTROL_MESSAGE = 64 * 1024;

@@ -72,6 +72,9 @@ export class TcpPartitionClient {
     const announcer: CreditAnnouncer = {
       peer: this.peer,
       announceCredit: (credit) => this.announceCredit(receiverId, credit),
+      announceBufferSize: (bytes) => {
+        if (!this.closed && !socket.destroyed) socket.write(encodeControl(TcpMessage.BUFFER_SIZE, receiverId, [bytes]));
+      },
       cancel: () => {
         channels.delete(receiverId);
         this.pendingCredit.delete(receiverId);

@@ -108,6 +108,8 @@ class TcpServerConnection {
         return this.onRequest(server, segmentSize, message);
       case TcpMessage.CREDIT:
         return this.bound.get(message.receiverId)?.addCredits(message.body.readUInt32LE(0));
+      case TcpMessage.BUFFER_SIZE:
+        return this.bound.get(message.receiverId)?.onNewBufferSize(message.body.readUInt32LE(0));
       case TcpMessage.CANCEL: {
         const channel = this.bound.get(message.receiverId);
         this.bound.delete(message.receiverId);

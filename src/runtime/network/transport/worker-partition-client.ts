@@ -52,6 +52,9 @@ export class WorkerPartitionClient {
     const announcer: CreditAnnouncer = {
       peer: this.peer,
       announceCredit: (credit) => this.announceCredit(receiverId, credit),
+      announceBufferSize: (bytes) => {
+        if (!this.closed) port.postMessage({ t: WorkerMessage.BUFFER_SIZE, r: receiverId, n: bytes });
+      },
       cancel: () => {
         channels.delete(receiverId);
         this.credits.delete(receiverId);

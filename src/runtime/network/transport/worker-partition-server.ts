@@ -12,6 +12,7 @@
  * where a fixed ring per channel would hold memory that mostly sits idle.
  *
  *   consumer → producer  { t: REQUEST, r, p: name, c: credit, z: segmentSize } | { t: CREDIT, r, c, m? } | { t: CANCEL, r } | { t: RETURN, r, m: blocks }
+ *                        | { t: BUFFER_SIZE, r, n: bytes }  (buffer debloating: Flink's NewBufferSize)
  *   producer → consumer  { t: BUFFER, r, s: first sequence, b: backlogs[], f: frames[], n: sizes[], m: ArrayBuffer[] } | { t: ERROR, r, e }
  *
  * The buffers a channel sends in one turn travel together in BUFFER messages of up to POST_EVERY
@@ -25,7 +26,7 @@ import type { NetworkBuffer } from '../buffer/network-buffer.ts';
 import type { BufferSender, NetworkOutputChannel } from '../channel/network-output-channel.ts';
 import { networkError } from '../network-errors.ts';
 
-export const WorkerMessage = { REQUEST: 1, CREDIT: 2, CANCEL: 3, RETURN: 4, BUFFER: 5, ERROR: 6 } as const;
+export const WorkerMessage = { REQUEST: 1, CREDIT: 2, CANCEL: 3, RETURN: 4, BUFFER: 5, ERROR: 6, BUFFER_SIZE: 7 } as const;
 
 /** The most buffers one BUFFER message carries: more go out while the writer is still writing. */
 const POST_EVERY = 4;
@@ -38,6 +39,8 @@ export interface WorkerConsumerMessage {
   readonly z?: number;
   /** Emptied blocks for buffers sent earlier, oldest first (RETURN, or along with CREDIT). */
   readonly m?: ArrayBuffer[];
+  /** The announced buffer size in bytes (BUFFER_SIZE). */
+  readonly n?: number;
 }
 
 interface Binding {
@@ -76,6 +79,8 @@ export class WorkerPartitionServer extends PortPartitionServer<WorkerConsumerMes
         return this.bindings.get(message.r)?.channel.release();
       case WorkerMessage.RETURN:
         return this.onReturn(this.bindings.get(message.r), message.m!);
+      case WorkerMessage.BUFFER_SIZE:
+        return this.bindings.get(message.r)?.channel.onNewBufferSize(message.n!);
     }
   }
 

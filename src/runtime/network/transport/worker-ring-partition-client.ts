@@ -142,6 +142,10 @@ export class WorkerRingPartitionClient {
       peer: this.peer,
       // The ring's free slots are the credit; the channel holds no buffers of its own to announce.
       announceCredit: () => {},
+      // The slots stay full-sized; the sender only fills them less.
+      announceBufferSize: (bytes) => {
+        if (!this.closed) this.port.postMessage({ t: RingMessage.BUFFER_SIZE, r: receiverId, n: bytes });
+      },
       cancel: () => {
         reader.close();
         this.readers.delete(receiverId);

@@ -1,7 +1,7 @@
 /*
  * The producing side of the worker-thread ring transport (the default between worker threads):
  * serves the output channels registered here to input channels of another thread. Control
- * messages (request, cancel, error) go over a MessagePort; data goes through a SharedArrayBuffer
+ * messages (request, cancel, error, buffer size) go over a MessagePort; data goes through a SharedArrayBuffer
  * ring per channel that the receiver allocates and sends with its request (see SharedBufferRing).
  * A sent buffer is copied into the next free slot and recycled at once, so the sender's pool gets
  * it back without a round trip. Records are serialized into the pool's buffers, not straight into
@@ -11,6 +11,7 @@
  * the channel runs out (no message, and no wake-up while the sender is busy).
  *
  *   consumer → producer  { t: REQUEST, r, p: name, z: segmentSize, ring: SharedBufferRingMemory } | { t: CANCEL, r }
+ *                        | { t: BUFFER_SIZE, r, n: bytes }  (buffer debloating: Flink's NewBufferSize)
  *   producer → consumer  { t: ERROR, r, e }
  */
 import type { MessagePort } from 'node:worker_threads';
@@ -20,7 +21,7 @@ import type { BufferSender, NetworkOutputChannel } from '../channel/network-outp
 import { networkError } from '../network-errors.ts';
 import { META_INTS, RingIndex, SharedBufferRing, type SharedBufferRingMemory } from './shared-buffer-ring.ts';
 
-export const RingMessage = { REQUEST: 1, CANCEL: 3, ERROR: 6 } as const;
+export const RingMessage = { REQUEST: 1, CANCEL: 3, ERROR: 6, BUFFER_SIZE: 7 } as const;
 
 export interface RingConsumerMessage {
   readonly t: number;
@@ -28,6 +29,8 @@ export interface RingConsumerMessage {
   readonly p?: string;
   readonly z?: number;
   readonly ring?: SharedBufferRingMemory;
+  /** The announced buffer size in bytes (BUFFER_SIZE). */
+  readonly n?: number;
 }
 
 /** One served channel: writes its buffers into the ring and turns freed slots into credit. */
@@ -132,6 +135,7 @@ export class WorkerRingPartitionServer extends PortPartitionServer<RingConsumerM
   protected onMessage(message: RingConsumerMessage): void {
     if (this.closed) return;
     if (message.t === RingMessage.REQUEST) return this.onRequest(message);
+    if (message.t === RingMessage.BUFFER_SIZE) return this.writers.get(message.r)?.channel.onNewBufferSize(message.n!);
     if (message.t === RingMessage.CANCEL) {
       const writer = this.writers.get(message.r);
       this.writers.delete(message.r);

@@ -3,7 +3,9 @@
  * credited receive buffer: pollSerialized leaves the records in the buffer (a SerializedRecordBatch
  * valid until the next poll, which recycles the buffer and so returns its credit), poll() gives a
  * RecordBatch and, when the serializer copies, returns the credit at once; both count records and
- * keep events in their place.
+ * keep events in their place. Buffer debloating: the announced buffer size (in bytes, or in
+ * records converted with the measured bytes per frame) reaches the output channel, which cuts its
+ * buffers there, records spanning the cut, between the minimum and the segment size.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +14,8 @@ import { RecordBatch } from '../../../../src/runtime/io/record-batch.ts';
 import type { BufferSender } from '../../../../src/runtime/network/channel/network-output-channel.ts';
 import { SerializedRecordBatch } from '../../../../src/runtime/network/serialization/serialized-record-batch.ts';
 import { RawBytesRecordSerializer } from '../../../../src/runtime/network/serialization/record-serializers.ts';
-import { batchOf, channelEnds, type ChannelEnds } from '../helpers.ts';
+import { MIN_BUFFER_SIZE } from '../../../../src/runtime/network/channel/network-output-channel.ts';
+import { batchOf, channelEnds, drain, flatten, type ChannelEnds } from '../helpers.ts';
 
 /** Connects the two ends directly: a sent buffer is copied into a buffer the receiver credited. */
 function loopback<T>(ends: ChannelEnds<T>): void {
@@ -27,7 +30,12 @@ function loopback<T>(ends: ChannelEnds<T>): void {
       ends.input.onBuffer(target, sequenceNumber, backlog);
     },
   };
-  const credit = ends.input.connect({ peer: 'loopback', announceCredit: (c) => ends.output.addCredits(c), cancel: () => ends.output.release() });
+  const credit = ends.input.connect({
+    peer: 'loopback',
+    announceCredit: (c) => ends.output.addCredits(c),
+    announceBufferSize: (bytes) => ends.output.onNewBufferSize(bytes),
+    cancel: () => ends.output.release(),
+  });
   ends.output.connect(sender, credit);
 }
 
@@ -78,5 +86,63 @@ describe('NetworkInputChannel', () => {
     assert.equal(ends.output.availableCredits, 1, 'the view still points into the buffer');
     assert.equal(ends.input.poll(), undefined);
     assert.equal(ends.output.availableCredits, 2);
+  });
+
+  it('cuts buffers at the announced size, records spanning the cut, and converts records per buffer to bytes', () => {
+    const ends = channelEnds<Uint8Array>({ serializer: () => new RawBytesRecordSerializer(), floatingBuffers: 0 });
+    const sizes: number[] = [];
+    const onBuffer = ends.input.onBuffer.bind(ends.input);
+    ends.input.onBuffer = (buffer, sequenceNumber, backlog) => (sizes.push(buffer.size), onBuffer(buffer, sequenceNumber, backlog));
+    loopback(ends);
+    // 40 records of 20 bytes (25 bytes a frame) and a watermark (13 bytes): 1013 bytes, one buffer.
+    const values = Array.from({ length: 40 }, (_, i) => record(i));
+    const received: ReturnType<typeof drain> = [];
+    const send = (): void => {
+      ends.output.push(batchOf(values));
+      ends.output.push(new Watermark(1));
+      received.push(...drain(ends.input));
+    };
+    send();
+    assert.deepEqual(sizes, [1013]);
+    assert.equal(ends.output.bufferSize, Number.POSITIVE_INFINITY);
+
+    // Records per buffer become bytes at the bytes per frame measured (1013 over 41 frames).
+    assert.equal(ends.input.framesIn, 41);
+    ends.input.announceBatchSize(12);
+    assert.equal(ends.input.bufferSize, Math.ceil(12 * (1013 / 41)));
+    assert.equal(ends.output.bufferSize, Math.ceil(12 * (1013 / 41)));
+    ends.input.announceBufferSize(300);
+    assert.equal(ends.output.bufferSize, 300);
+    sizes.length = 0;
+    send();
+    assert.deepEqual(sizes, [300, 300, 300, 113], '1013 bytes cut at 300, frames spanning the cuts');
+    assert.equal(ends.output.availableCredits, 2, 'one credit per buffer, all back');
+
+    ends.input.announceBufferSize(10);
+    assert.equal(ends.output.bufferSize, MIN_BUFFER_SIZE, 'not below the minimum');
+    ends.input.announceBufferSize(1 << 20);
+    assert.equal(ends.input.bufferSize, 1024, 'not above the segment');
+    sizes.length = 0;
+    send();
+    assert.deepEqual(sizes, [1013]);
+    assert.deepEqual(flatten(received), flatten([batchOf(values), new Watermark(1), batchOf(values), new Watermark(1), batchOf(values), new Watermark(1)]));
+    assert.equal(ends.input.buffersIn, ends.output.buffersOut);
+    assert.equal(ends.input.creditState().totalConsumed, ends.output.buffersOut);
+  });
+
+  it('ends a buffer filled past a size announced while it was being written at the next write', () => {
+    const ends = channelEnds<Uint8Array>({ serializer: () => new RawBytesRecordSerializer(), floatingBuffers: 0 });
+    const sizes: number[] = [];
+    const onBuffer = ends.input.onBuffer.bind(ends.input);
+    ends.input.onBuffer = (buffer, sequenceNumber, backlog) => (sizes.push(buffer.size), onBuffer(buffer, sequenceNumber, backlog));
+    loopback(ends);
+    ends.output.push(batchOf(Array.from({ length: 16 }, (_, i) => record(i)))); // 400 bytes, not sent
+    assert.deepEqual(sizes, []);
+    ends.output.onNewBufferSize(256);
+    ends.output.push(batchOf([record(99)]));
+    ends.output.flush();
+    assert.deepEqual(sizes, [400, 25]);
+    const items = drain(ends.input);
+    assert.deepEqual(flatten(items), flatten([batchOf(Array.from({ length: 16 }, (_, i) => record(i))), batchOf([record(99)])]));
   });
 });

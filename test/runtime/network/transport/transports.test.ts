@@ -2,7 +2,8 @@
  * The same behaviour from every transport: records, events and large records arrive in order; a
  * sender blocks at zero credit and resumes when the receiver consumes; cancellation releases every
  * buffer on both sides and wakes a blocked writer; a lost connection fails both ends with errors
- * that name the channel and the peer. The worker transports run over a MessageChannel (transfers,
+ * that name the channel and the peer; a buffer size the receiver announces (buffer debloating)
+ * reaches the sender, which cuts later buffers there, data and credit unchanged. The worker transports run over a MessageChannel (transfers,
  * shared memory and all) within the test's thread; real worker threads are tested in
  * worker-thread.test.ts. The ring has 2 slots here, as the others have 2 exclusive buffers.
  */
@@ -124,6 +125,52 @@ for (const [transport, connect] of Object.entries(TRANSPORTS)) {
       ends.input.setConsumer({ notifyDataAvailable: () => {} }); // the teardown's failure is not read
       assert.deepEqual(flatten(items), flatten([batchOf([{ id: 1 }]), batchOf([big]), new Watermark(7), EndOfPartitionEvent.INSTANCE]));
       assert.ok(wakeUps >= 1);
+    });
+
+    it('carries a buffer size announcement to the sender, which cuts later buffers there', async (t) => {
+      const { ends } = await connected<unknown>(t, connect, { exclusiveBuffers: 2, floatingBuffers: 0 });
+      const sizes: number[] = [];
+      const onBuffer = ends.input.onBuffer.bind(ends.input);
+      ends.input.onBuffer = (buffer, sequenceNumber, backlog) => (sizes.push(buffer.size), onBuffer(buffer, sequenceNumber, backlog));
+      const items: ChannelItem[] = [];
+      const sent: ChannelItem[] = [];
+      // Each round: 30 records (one over 2 KiB, spanning buffers) and a watermark that ends the buffer.
+      const round = async (r: number): Promise<void> => {
+        const values: unknown[] = Array.from({ length: 30 }, (_, i) => ({ id: r * 100 + i, name: `n${i}` }));
+        values.splice(10, 0, { id: -1 - r, blob: 'x'.repeat(2100 + r) });
+        for (const item of [batchOf(values, values.map((_, i) => r * 1000 + i)), new Watermark(r)]) {
+          await until(() => (items.push(...drain(ends.input)), ends.output.isWritable()), 5000, 'a writable channel');
+          ends.output.push(item);
+          sent.push(item);
+        }
+        await until(() => (items.push(...drain(ends.input)), items.at(-1) instanceof Watermark && (items.at(-1) as Watermark).timestamp === r), 5000, `round ${r}`);
+      };
+      for (let r = 0; r < 3; r++) await round(r);
+      assert.ok(sizes.filter((s) => s > 300).length >= 3, `full segments before the announcement (${sizes})`);
+      assert.equal(ends.output.bufferSize, Number.POSITIVE_INFINITY);
+
+      ends.input.announceBufferSize(300);
+      await until(() => ends.output.bufferSize === 300, 5000, 'the announcement');
+      const before = sizes.length;
+      for (let r = 3; r < 8; r++) await round(r);
+      const after = sizes.slice(before);
+      assert.ok(after.every((s) => s <= 300), `every buffer cut at 300 bytes (${after})`);
+      assert.ok(after.filter((s) => s === 300).length >= after.length - 5, `all but each round's last buffer full to 300 (${after})`);
+
+      // Records per buffer, converted with the measured bytes per frame, beyond the segment: full size again.
+      ends.input.announceBatchSize(1000);
+      await until(() => ends.output.bufferSize === 1024, 5000, 'the second announcement');
+      const again = sizes.length;
+      await round(8);
+      assert.ok(sizes.slice(again).some((s) => s > 300), `full segments again (${sizes.slice(again)})`);
+
+      ends.output.push(EndOfPartitionEvent.INSTANCE);
+      sent.push(EndOfPartitionEvent.INSTANCE);
+      await until(() => (items.push(...drain(ends.input)), items.at(-1) === EndOfPartitionEvent.INSTANCE), 5000, 'end of partition');
+      assert.deepEqual(flatten(items), flatten(sent), 'data unchanged and in order');
+      assert.equal(ends.input.buffersIn, ends.output.buffersOut);
+      assert.equal(ends.input.bytesIn, ends.output.bytesOut);
+      if (connect !== TRANSPORTS[RING]) assert.equal(ends.input.creditState().totalConsumed, ends.output.buffersOut, 'one credit per buffer');
     });
 
     it('blocks the sender at zero credit and resumes when the receiver consumes', async (t) => {
