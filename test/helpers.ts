@@ -10,7 +10,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
-import { FlinkError, RichMapFunction, RichSinkFunction, type ErrorCode, type JobClient, type SinkContext, type StreamExecutionEnvironment } from 'flink-ts';
+import {
+  FlinkError,
+  KeyedProcessFunction,
+  RichMapFunction,
+  RichSinkFunction,
+  RichSourceFunction,
+  ValueStateDescriptor,
+  type Collector,
+  type ErrorCode,
+  type JobClient,
+  type KeyedProcessFunctionContext,
+  type SinkContext,
+  type SourceContext,
+  type StreamExecutionEnvironment,
+} from 'flink-ts';
 
 /** The repository root: child processes run there so that `import 'flink-ts'` resolves. */
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -200,4 +214,66 @@ export async function tempDirectory(t: TestContext, prefix: string): Promise<str
   const dir = await mkdtemp(join(tmpdir(), prefix));
   t.after(() => rm(dir, { recursive: true, force: true }));
   return dir;
+}
+
+/**
+ * Emits 0, 1, 2, ... up to `ctrl.allowed` (raised by the test), yielding every 500 records; then
+ * ends when `ctrl.finite`, or waits for more.
+ */
+export function phasedSource(ctrl: { allowed: number; finite?: boolean }): RichSourceFunction<number> {
+  class PhasedSource extends RichSourceFunction<number> {
+    private running = true;
+    async run(ctx: SourceContext<number>): Promise<void> {
+      let i = 0;
+      while (this.running) {
+        if (i < ctrl.allowed) {
+          await ctx.collectAsync(i++);
+          if (i % 500 === 0) await new Promise((resolve) => setImmediate(resolve));
+        } else if (ctrl.finite === true) {
+          return;
+        } else {
+          await new Promise((resolve) => setTimeout(resolve, 2));
+        }
+      }
+    }
+    cancel(): void {
+      this.running = false;
+    }
+  }
+  return new PhasedSource();
+}
+
+/** Counts records per key in a ValueState and emits [key, count so far]. */
+export class CountPerKey extends KeyedProcessFunction<number, number, [number, number]> {
+  processElement(_value: number, ctx: KeyedProcessFunctionContext<number>, out: Collector<[number, number]>): void {
+    const state = this.getRuntimeContext().getState(new ValueStateDescriptor<number>('count', 0));
+    const n = state.value()! + 1;
+    state.update(n);
+    out.collect([ctx.getCurrentKey(), n]);
+  }
+}
+
+/**
+ * Passes records on, slowly enough that checkpoints complete while the source runs; in the first
+ * attempt it throws once two checkpoints have completed (it hears of them as a CheckpointListener).
+ */
+export function failAfterCheckpoints<T>(shared: { completed: number; failed: boolean }): RichMapFunction<T, T> {
+  class FailAfterCheckpoints extends RichMapFunction<T, T> {
+    private seen = 0;
+    map(value: T): T {
+      if (++this.seen % 100 === 0) {
+        const until = performance.now() + 1;
+        while (performance.now() < until);
+      }
+      if (this.getRuntimeContext().getAttemptNumber() === 0 && shared.completed >= 2 && !shared.failed) {
+        shared.failed = true;
+        throw new Error('injected failure');
+      }
+      return value;
+    }
+    notifyCheckpointComplete(checkpointId: number): void {
+      shared.completed = Math.max(shared.completed, checkpointId);
+    }
+  }
+  return new FailAfterCheckpoints();
 }

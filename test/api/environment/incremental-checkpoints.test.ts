@@ -13,18 +13,15 @@ import type { TestContext } from 'node:test';
 import {
   KeyedProcessFunction,
   RestartStrategies,
-  RichMapFunction,
-  RichSourceFunction,
   StreamExecutionEnvironment,
   ValueStateDescriptor,
   type Collector,
   type JobClient,
   type KeyedProcessFunctionContext,
-  type SourceContext,
 } from 'flink-ts';
 import { FILE_CHECKPOINT_READER } from '../../../src/runtime/checkpoint/checkpoint-storage.ts';
 import { RocksDBStateBackend } from '../../../src/runtime/state/rocksdb/rocksdb-state-backend.ts';
-import { collectingSink, eventually, range, runJob, sortedNumbers, tempDirectory } from '../../helpers.ts';
+import { collectingSink, eventually, failAfterCheckpoints, phasedSource, range, runJob, sortedNumbers, tempDirectory } from '../../helpers.ts';
 
 const skip = RocksDBStateBackend.availability().available ? false : 'RocksDB binding unavailable';
 const KEYS = 500;
@@ -42,30 +39,6 @@ function environment(dir: string, parallelism: number, extra: Record<string, unk
     ...extra,
   });
   return env;
-}
-
-/** Emits 0, 1, 2, ... up to `ctrl.allowed` (raised by the test); ends there when `ctrl.finite`. */
-function phasedSource(ctrl: { allowed: number; finite: boolean }): RichSourceFunction<number> {
-  class PhasedSource extends RichSourceFunction<number> {
-    private running = true;
-    async run(ctx: SourceContext<number>): Promise<void> {
-      let i = 0;
-      while (this.running) {
-        if (i < ctrl.allowed) {
-          await ctx.collectAsync(i++);
-          if (i % 500 === 0) await new Promise((resolve) => setImmediate(resolve));
-        } else if (ctrl.finite) {
-          return;
-        } else {
-          await new Promise((resolve) => setTimeout(resolve, 2));
-        }
-      }
-    }
-    cancel(): void {
-      this.running = false;
-    }
-  }
-  return new PhasedSource();
 }
 
 /** Counts records per key; a second state written once per key stays in SST files no compaction touches. */
@@ -187,26 +160,9 @@ describe('incremental checkpoints', { skip }, () => {
     env.setRestartStrategy(RestartStrategies.fixedDelayRestart(3, 0));
     env.registerJobListener({ onJobSubmitted: (client) => client !== null && clients.push(client) });
     const shared = { completed: 0, failed: false };
-    class FailAfterCheckpoints extends RichMapFunction<number, number> {
-      private seen = 0;
-      map(value: number): number {
-        if (++this.seen % 100 === 0) {
-          const until = performance.now() + 1;
-          while (performance.now() < until);
-        }
-        if (this.getRuntimeContext().getAttemptNumber() === 0 && shared.completed >= 2 && !shared.failed) {
-          shared.failed = true;
-          throw new Error('injected failure');
-        }
-        return value;
-      }
-      notifyCheckpointComplete(checkpointId: number): void {
-        shared.completed = Math.max(shared.completed, checkpointId);
-      }
-    }
     const n = 100_000;
     const progress = { processed: 0 };
-    const out = (await env.fromSequence(0, n - 1).map(new FailAfterCheckpoints()).keyBy((v) => v % KEYS).process(countPerKey(progress)).executeAndCollect()) as [number, number][];
+    const out = (await env.fromSequence(0, n - 1).map(failAfterCheckpoints<number>(shared)).keyBy((v) => v % KEYS).process(countPerKey(progress)).executeAndCollect()) as [number, number][];
     const client = clients.at(-1)!;
     assert.ok(shared.failed, `the failure was injected (${JSON.stringify(client.getCheckpointStatistics())})`);
     assert.equal(client.getNumRestarts(), 1);

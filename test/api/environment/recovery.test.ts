@@ -11,21 +11,17 @@ import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import {
   ErrorCodes,
-  KeyedProcessFunction,
   ListStateDescriptor,
   RestartStrategies,
   RichMapFunction,
   RichParallelSourceFunction,
   StreamExecutionEnvironment,
-  ValueStateDescriptor,
   type FunctionInitializationContext,
   type JobClient,
-  type Collector,
-  type KeyedProcessFunctionContext,
   type ListState,
   type SourceContext,
 } from 'flink-ts';
-import { assertFlinkError, range, rejection, sortedNumbers, tempDirectory } from '../../helpers.ts';
+import { assertFlinkError, CountPerKey, failAfterCheckpoints, range, rejection, sortedNumbers, tempDirectory } from '../../helpers.ts';
 
 const tempDir = (t: TestContext): Promise<string> => tempDirectory(t, 'flink-ts-recovery-');
 
@@ -36,40 +32,6 @@ function checkpointedEnvironment(dir: string, parallelism: number, clients: JobC
   env.setRestartStrategy(RestartStrategies.fixedDelayRestart(3, 0));
   env.registerJobListener({ onJobSubmitted: (client) => client !== null && clients.push(client) });
   return env;
-}
-
-/**
- * Passes records on, slowly enough that checkpoints complete while the source runs; in the first
- * attempt it throws once two checkpoints have completed (it hears of them as a CheckpointListener).
- */
-function failAfterCheckpoints<T>(shared: { completed: number; failed: boolean }): RichMapFunction<T, T> {
-  class FailAfterCheckpoints extends RichMapFunction<T, T> {
-    private seen = 0;
-    map(value: T): T {
-      if (++this.seen % 100 === 0) {
-        const until = performance.now() + 1;
-        while (performance.now() < until);
-      }
-      if (this.getRuntimeContext().getAttemptNumber() === 0 && shared.completed >= 2 && !shared.failed) {
-        shared.failed = true;
-        throw new Error('injected failure');
-      }
-      return value;
-    }
-    notifyCheckpointComplete(checkpointId: number): void {
-      shared.completed = Math.max(shared.completed, checkpointId);
-    }
-  }
-  return new FailAfterCheckpoints();
-}
-
-class CountPerKey extends KeyedProcessFunction<number, number, [number, number]> {
-  processElement(_value: number, ctx: KeyedProcessFunctionContext<number>, out: Collector<[number, number]>): void {
-    const state = this.getRuntimeContext().getState(new ValueStateDescriptor<number>('count', 0));
-    const n = state.value()! + 1;
-    state.update(n);
-    out.collect([ctx.getCurrentKey(), n]);
-  }
 }
 
 function assertRestored(clients: JobClient[]): void {

@@ -16,22 +16,18 @@ import type { TestContext } from 'node:test';
 import {
   ErrorCodes,
   JobStatus,
-  KeyedProcessFunction,
   ListStateDescriptor,
   RestartStrategies,
   RichMapFunction,
   StreamExecutionEnvironment,
   TumblingEventTimeWindows,
-  ValueStateDescriptor,
   WatermarkStrategy,
-  type Collector,
   type DataStream,
   type FunctionInitializationContext,
   type JobClient,
-  type KeyedProcessFunctionContext,
   type ListState,
 } from 'flink-ts';
-import { assertFlinkError, collectingSink, eventually, range, rejection, runJob, sortedNumbers, tempDirectory } from '../../helpers.ts';
+import { assertFlinkError, collectingSink, CountPerKey, eventually, range, rejection, runJob, sortedNumbers, tempDirectory } from '../../helpers.ts';
 
 const tempDir = (t: TestContext): Promise<string> => tempDirectory(t, 'flink-ts-savepoints-');
 
@@ -54,15 +50,6 @@ function throttle(progress: { seen: number }): RichMapFunction<number, number> {
     }
   }
   return new Throttle();
-}
-
-class CountPerKey extends KeyedProcessFunction<number, number, [number, number]> {
-  processElement(_value: number, ctx: KeyedProcessFunctionContext<number>, out: Collector<[number, number]>): void {
-    const state = this.getRuntimeContext().getState(new ValueStateDescriptor<number>('count', 0));
-    const n = state.value()! + 1;
-    state.update(n);
-    out.collect([ctx.getCurrentKey(), n]);
-  }
 }
 
 const N = 30_000;

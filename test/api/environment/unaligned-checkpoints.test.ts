@@ -13,16 +13,12 @@ import {
   CheckpointingMode,
   ErrorCodes,
   ExternalizedCheckpointRetention,
-  KeyedProcessFunction,
   RestartStrategies,
   RichMapFunction,
   StreamExecutionEnvironment,
-  ValueStateDescriptor,
-  type Collector,
   type JobClient,
-  type KeyedProcessFunctionContext,
 } from 'flink-ts';
-import { assertFlinkError, eventually, rejection, runJob, tempDirectory } from '../../helpers.ts';
+import { assertFlinkError, CountPerKey, eventually, rejection, runJob, tempDirectory } from '../../helpers.ts';
 
 const tempDir = (t: TestContext): Promise<string> => tempDirectory(t, 'flink-ts-unaligned-');
 
@@ -149,15 +145,6 @@ describe('unaligned checkpoints under back pressure', () => {
     assert.ok(median(patient.map((m) => m.durationMs)) > 1.5 * median(switched.map((m) => m.durationMs)));
   });
 });
-
-class CountPerKey extends KeyedProcessFunction<number, number, [number, number]> {
-  processElement(_value: number, ctx: KeyedProcessFunctionContext<number>, out: Collector<[number, number]>): void {
-    const state = this.getRuntimeContext().getState(new ValueStateDescriptor<number>('count', 0));
-    const n = state.value()! + 1;
-    state.update(n);
-    out.collect([ctx.getCurrentKey(), n]);
-  }
-}
 
 /** Slow, and in the first attempt throws once `shared.fail` is set. */
 function slowFailingMap(shared: { fail: boolean; failed: boolean }): RichMapFunction<number, number> {

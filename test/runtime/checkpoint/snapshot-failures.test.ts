@@ -18,19 +18,17 @@ import {
   KeyedProcessFunction,
   RestartStrategies,
   RichMapFunction,
-  RichSourceFunction,
   StreamExecutionEnvironment,
   ValueStateDescriptor,
   type Collector,
   type JobClient,
   type KeyedProcessFunctionContext,
-  type SourceContext,
 } from 'flink-ts';
 import { ErrorCodes, FlinkError } from '../../../src/errors.ts';
 import { LOCAL_FILE_WRITER, registerCheckpointFileWriter, type CheckpointFileWriter } from '../../../src/runtime/checkpoint/checkpoint-file-writer.ts';
 import { FILE_CHECKPOINT_READER } from '../../../src/runtime/checkpoint/checkpoint-storage.ts';
 import { RocksDBStateBackend } from '../../../src/runtime/state/rocksdb/rocksdb-state-backend.ts';
-import { collectingSink, eventually, range, rejection, runJob, sortedNumbers, tempDirectory } from '../../helpers.ts';
+import { collectingSink, eventually, range, rejection, runJob, phasedSource, sortedNumbers, tempDirectory } from '../../helpers.ts';
 
 const skip = RocksDBStateBackend.availability().available ? false : 'RocksDB binding unavailable';
 const KEYS = 200;
@@ -130,28 +128,6 @@ async function faultyDirectory(t: TestContext): Promise<{ dir: string; uri: stri
   const scheme = `faulty${process.pid}x${++schemes}`;
   t.after(registerCheckpointFileWriter(scheme, writer));
   return { dir, uri: `${scheme}://${dir}`, writer };
-}
-
-/** Emits 0, 1, 2, ... up to `ctrl.allowed`, raised by the test; then waits. */
-function phasedSource(ctrl: { allowed: number }): RichSourceFunction<number> {
-  class PhasedSource extends RichSourceFunction<number> {
-    private running = true;
-    async run(ctx: SourceContext<number>): Promise<void> {
-      let i = 0;
-      while (this.running) {
-        if (i < ctrl.allowed) {
-          await ctx.collectAsync(i++);
-          if (i % 500 === 0) await new Promise((resolve) => setImmediate(resolve));
-        } else {
-          await new Promise((resolve) => setTimeout(resolve, 2));
-        }
-      }
-    }
-    cancel(): void {
-      this.running = false;
-    }
-  }
-  return new PhasedSource();
 }
 
 /** Counts records per key in two states (two column families: a flush writes several SST files). */
