@@ -14,6 +14,7 @@
  * A channel that ends (end of partition) no longer counts. A newer barrier abandons an
  * alignment in progress; a cancellation (the coordinator aborted the checkpoint) releases it.
  */
+import { BarrierAlignmentChannels } from './barrier-alignment-channels.ts';
 import type { CheckpointBarrier } from './stream-events.ts';
 
 export interface BarrierHandlerActions {
@@ -39,10 +40,7 @@ export function createBarrierHandler(exactlyOnce: boolean, numChannels: number, 
 
 export class AlignedBarrierHandler implements CheckpointBarrierHandler {
   private readonly actions: BarrierHandlerActions;
-  private readonly received: boolean[];
-  private readonly finished: boolean[];
-  private numOpen: number;
-  private numReceived = 0;
+  private readonly channels: BarrierAlignmentChannels;
   /** The newest checkpoint seen (aligned, completed or cancelled); older barriers are stale. */
   private currentId = -1;
   private pending: CheckpointBarrier | null = null;
@@ -53,9 +51,7 @@ export class AlignedBarrierHandler implements CheckpointBarrierHandler {
 
   constructor(numChannels: number, actions: BarrierHandlerActions) {
     this.actions = actions;
-    this.received = new Array<boolean>(numChannels).fill(false);
-    this.finished = new Array<boolean>(numChannels).fill(false);
-    this.numOpen = numChannels;
+    this.channels = new BarrierAlignmentChannels(numChannels);
   }
 
   isAligning(): boolean {
@@ -71,12 +67,11 @@ export class AlignedBarrierHandler implements CheckpointBarrierHandler {
       this.currentId = id;
       this.pending = barrier;
       this.alignmentStart = performance.now();
-    } else if (this.pending === null || this.received[channel]) {
+    } else if (this.pending === null || this.channels.hasReceived(channel)) {
       return;
     }
-    this.received[channel] = true;
-    this.numReceived++;
-    if (this.numReceived >= this.numOpen) {
+    this.channels.markReceived(channel);
+    if (this.channels.allReceived()) {
       this.complete();
     } else {
       this.anyBlocked = true;
@@ -85,14 +80,8 @@ export class AlignedBarrierHandler implements CheckpointBarrierHandler {
   }
 
   processEndOfPartition(channel: number): void {
-    if (this.finished[channel]) return;
-    this.finished[channel] = true;
-    this.numOpen--;
-    if (this.received[channel]) {
-      this.received[channel] = false;
-      this.numReceived--;
-    }
-    if (this.pending !== null && this.numReceived >= this.numOpen) this.complete();
+    if (!this.channels.markFinished(channel)) return;
+    if (this.pending !== null && this.channels.allReceived()) this.complete();
   }
 
   processCancellation(checkpointId: number): void {
@@ -110,8 +99,7 @@ export class AlignedBarrierHandler implements CheckpointBarrierHandler {
 
   private release(): void {
     this.pending = null;
-    this.received.fill(false);
-    this.numReceived = 0;
+    this.channels.reset();
     if (this.anyBlocked) {
       this.anyBlocked = false;
       this.actions.unblockAllChannels();
@@ -124,8 +112,8 @@ const MAX_TRACKED_CHECKPOINTS = 64;
 
 export class BarrierTracker implements CheckpointBarrierHandler {
   private readonly actions: BarrierHandlerActions;
-  private readonly finished: boolean[];
-  private numOpen: number;
+  /** Only which channels ended is used: the barriers of each checkpoint are counted in `pending`. */
+  private readonly channels: BarrierAlignmentChannels;
   /** Checkpoints whose barriers have arrived on some channels, oldest first. */
   private readonly pending: { barrier: CheckpointBarrier; channels: Set<number> }[] = [];
   /** The newest checkpoint triggered or cancelled; barriers up to it are ignored. */
@@ -133,8 +121,7 @@ export class BarrierTracker implements CheckpointBarrierHandler {
 
   constructor(numChannels: number, actions: BarrierHandlerActions) {
     this.actions = actions;
-    this.finished = new Array<boolean>(numChannels).fill(false);
-    this.numOpen = numChannels;
+    this.channels = new BarrierAlignmentChannels(numChannels);
   }
 
   isAligning(): boolean {
@@ -157,9 +144,7 @@ export class BarrierTracker implements CheckpointBarrierHandler {
   }
 
   processEndOfPartition(channel: number): void {
-    if (this.finished[channel]) return;
-    this.finished[channel] = true;
-    this.numOpen--;
+    if (!this.channels.markFinished(channel)) return;
     for (const p of this.pending) p.channels.delete(channel);
     this.checkComplete();
   }
@@ -174,7 +159,7 @@ export class BarrierTracker implements CheckpointBarrierHandler {
   private checkComplete(): void {
     for (let i = this.pending.length - 1; i >= 0; i--) {
       const p = this.pending[i]!;
-      if (p.channels.size >= this.numOpen) {
+      if (p.channels.size >= this.channels.numOpen) {
         this.latestId = p.barrier.checkpointId;
         this.dropUpTo(this.latestId);
         this.actions.triggerCheckpoint(p.barrier);

@@ -19,6 +19,7 @@
  * barrier abandons the one in progress, a cancellation ends it; either way its in-flight data is
  * dropped (`abortInputCapture`). A channel that ends no longer counts.
  */
+import { BarrierAlignmentChannels } from './barrier-alignment-channels.ts';
 import type { BarrierHandlerActions, CheckpointBarrierHandler } from './checkpoint-barrier-handler.ts';
 import type { CheckpointBarrier } from './stream-events.ts';
 
@@ -33,11 +34,8 @@ export interface UnalignedBarrierHandlerActions extends BarrierHandlerActions {
 
 export class UnalignedBarrierHandler implements CheckpointBarrierHandler {
   private readonly actions: UnalignedBarrierHandlerActions;
-  private readonly received: boolean[];
-  private readonly finished: boolean[];
+  private readonly channels: BarrierAlignmentChannels;
   private readonly now: () => number;
-  private numOpen: number;
-  private numReceived = 0;
   /** The newest checkpoint seen (started, completed or cancelled); older barriers are stale. */
   private currentId = -1;
   private pending: CheckpointBarrier | null = null;
@@ -51,9 +49,7 @@ export class UnalignedBarrierHandler implements CheckpointBarrierHandler {
   /** `now`: epoch ms, the clock barrier timestamps use (replaceable in tests). */
   constructor(numChannels: number, actions: UnalignedBarrierHandlerActions, now: () => number = Date.now) {
     this.actions = actions;
-    this.received = new Array<boolean>(numChannels).fill(false);
-    this.finished = new Array<boolean>(numChannels).fill(false);
-    this.numOpen = numChannels;
+    this.channels = new BarrierAlignmentChannels(numChannels);
     this.now = now;
   }
 
@@ -63,7 +59,7 @@ export class UnalignedBarrierHandler implements CheckpointBarrierHandler {
 
   /** Whether data arriving on `channel` now belongs to the in-flight state of the pending checkpoint. */
   captures(channel: number): boolean {
-    return this.capturingInput && !this.received[channel]! && !this.finished[channel]!;
+    return this.capturingInput && !this.channels.hasReceived(channel) && !this.channels.isFinished(channel);
   }
 
   /** The checkpoint whose in-flight input is being captured, or -1. */
@@ -85,20 +81,18 @@ export class UnalignedBarrierHandler implements CheckpointBarrierHandler {
         this.actions.triggerCheckpoint(barrier);
       } else if (barrier.isTimeoutable()) {
         const remaining = barrier.alignedTimeoutMs - (this.alignmentStart - barrier.timestamp);
-        if (remaining <= 0 && this.numOpen > 1) {
-          this.received[channel] = true;
-          this.numReceived++;
+        if (remaining <= 0 && this.channels.numOpen > 1) {
+          this.channels.markReceived(channel);
           this.switchToUnaligned();
           this.completeIfAllReceived();
           return;
         }
-        if (this.numOpen > 1) this.actions.registerAlignmentTimer(Math.max(0, remaining));
+        if (this.channels.numOpen > 1) this.actions.registerAlignmentTimer(Math.max(0, remaining));
       }
-    } else if (this.pending === null || this.received[channel]) {
+    } else if (this.pending === null || this.channels.hasReceived(channel)) {
       return;
     }
-    this.received[channel] = true;
-    this.numReceived++;
+    this.channels.markReceived(channel);
     if (this.completeIfAllReceived()) return;
     if (!this.capturingInput) {
       this.anyBlocked = true;
@@ -117,13 +111,7 @@ export class UnalignedBarrierHandler implements CheckpointBarrierHandler {
   }
 
   processEndOfPartition(channel: number): void {
-    if (this.finished[channel]) return;
-    this.finished[channel] = true;
-    this.numOpen--;
-    if (this.received[channel]) {
-      this.received[channel] = false;
-      this.numReceived--;
-    }
+    if (!this.channels.markFinished(channel)) return;
     if (this.pending !== null) this.completeIfAllReceived();
   }
 
@@ -144,7 +132,7 @@ export class UnalignedBarrierHandler implements CheckpointBarrierHandler {
 
   /** Ends the pending checkpoint when every open channel delivered its barrier. */
   private completeIfAllReceived(): boolean {
-    if (this.numReceived < this.numOpen) return false;
+    if (!this.channels.allReceived()) return false;
     const barrier = this.pending!;
     const unaligned = this.capturingInput;
     this.reset();
@@ -167,8 +155,7 @@ export class UnalignedBarrierHandler implements CheckpointBarrierHandler {
   private reset(): void {
     this.pending = null;
     this.capturingInput = false;
-    this.received.fill(false);
-    this.numReceived = 0;
+    this.channels.reset();
     this.unblock();
   }
 
