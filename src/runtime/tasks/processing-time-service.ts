@@ -28,12 +28,20 @@ export class MailboxProcessingTimeService implements ProcessingTimeService {
 
   registerTimer(timestamp: number, callback: (timestamp: number) => void): ScheduledTimer {
     if (this.shutDown) return { cancel() {} };
-    const delay = Math.max(0, timestamp - Date.now());
-    const handle = setTimeout(() => {
-      this.pending.delete(handle);
-      if (!this.shutDown) this.executeInMailbox(() => callback(timestamp), `processing-time timer @ ${timestamp}`);
-    }, delay);
-    this.pending.add(handle);
+    let handle: NodeJS.Timeout;
+    const arm = (): void => {
+      // Node's timers run on a monotonic clock that can be a little ahead of Date.now(): a timer
+      // that fires before its timestamp has passed on the wall clock is armed again for the rest.
+      const now = Date.now();
+      handle = setTimeout(() => {
+        this.pending.delete(handle);
+        if (this.shutDown) return;
+        if (Date.now() < timestamp) arm();
+        else this.executeInMailbox(() => callback(timestamp), `processing-time timer @ ${timestamp}`);
+      }, Math.max(0, timestamp - now));
+      this.pending.add(handle);
+    };
+    arm();
     return {
       cancel: () => {
         clearTimeout(handle);

@@ -39,6 +39,16 @@ describe('MailboxProcessingTimeService', () => {
     assert.deepEqual(fired, [1_050], 'the callback gets the timer timestamp');
   });
 
+  it('arms a timer again when it fires before its timestamp has passed on the wall clock', (t) => {
+    // Only setTimeout is mocked: the timer "fires" at once while Date.now() is still before it.
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const { pts, mailbox } = service();
+    pts.registerTimer(Date.now() + 60_000, () => {});
+    t.mock.timers.tick(60_000);
+    assert.equal(mailbox.length, 0, 'not delivered before its timestamp');
+    pts.shutdown();
+  });
+
   it('fires a timer registered in the past right away (through the mailbox)', (t) => {
     t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 5_000 });
     const { pts, mailbox } = service();
