@@ -255,9 +255,9 @@ export class CountPerKey extends KeyedProcessFunction<number, number, [number, n
 
 /**
  * Passes records on, slowly enough that checkpoints complete while the source runs; in the first
- * attempt it throws once two checkpoints have completed (it hears of them as a CheckpointListener).
+ * attempt it throws once `checkpoints` checkpoints have completed (it hears of them as a CheckpointListener).
  */
-export function failAfterCheckpoints<T>(shared: { completed: number; failed: boolean }): RichMapFunction<T, T> {
+export function failAfterCheckpoints<T>(shared: { completed: number; failed: boolean }, checkpoints = 2): RichMapFunction<T, T> {
   class FailAfterCheckpoints extends RichMapFunction<T, T> {
     private seen = 0;
     map(value: T): T {
@@ -265,7 +265,7 @@ export function failAfterCheckpoints<T>(shared: { completed: number; failed: boo
         const until = performance.now() + 1;
         while (performance.now() < until);
       }
-      if (this.getRuntimeContext().getAttemptNumber() === 0 && shared.completed >= 2 && !shared.failed) {
+      if (this.getRuntimeContext().getAttemptNumber() === 0 && shared.completed >= checkpoints && !shared.failed) {
         shared.failed = true;
         throw new Error('injected failure');
       }

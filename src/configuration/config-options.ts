@@ -144,6 +144,25 @@ export const CheckpointingOptions = {
       'Logs a summary of the job\'s state backend statistics (entries, RocksDB memory and latencies, back-pressure level) at this interval, ' +
         'at level info (FLINK_TS_LOG_LEVEL=info). No summary unless this is set.',
     ),
+  CHANGELOG_ENABLED: key('state.backend.changelog.enabled')
+    .booleanType()
+    .defaultValue(false)
+    .withFallbackKeys('state.changelog.enabled')
+    .withDescription(
+      'Whether the RocksDB backend keeps a log of state changes (Flink\'s changelog state backend): checkpoints between two materializations ' +
+        'write only the changes since the previous checkpoint, without flushing RocksDB. Needs a checkpoint directory.',
+    ),
+  CHANGELOG_MATERIALIZATION_INTERVAL: key('state.backend.changelog.periodic-materialize.interval')
+    .durationType()
+    .defaultValue(10 * 60_000)
+    .withRange(1)
+    .withFallbackKeys('state.changelog.periodic-materialize.interval')
+    .withDescription('With the changelog, how old the last materialization (an incremental snapshot of RocksDB) may be before a checkpoint takes a new one.'),
+  CHANGELOG_MAX_LOG_SIZE: key('state.backend.changelog.max-log-size')
+    .memoryType()
+    .defaultValue('256mb')
+    .withRange(1)
+    .withDescription('Flink.TS: the most state changes one keyed backend logs between two materializations; beyond, the next checkpoint materializes.'),
   STATE_BACKEND: key('state.backend.type')
     .enumType(['hashmap', 'rocksdb'])
     .defaultValue('hashmap')

@@ -152,6 +152,16 @@ export class StreamExecutionEnvironment {
     return this;
   }
 
+  /**
+   * Keeps a log of keyed state changes (Flink's enableChangelogStateBackend, FLIP-158): with the
+   * RocksDB backend, a checkpoint between two materializations writes only the changes since the
+   * previous checkpoint; see 'state.backend.changelog.*'.
+   */
+  enableChangelogStateBackend(enabled: boolean): this {
+    this.configuration.set(CheckpointingOptions.CHANGELOG_ENABLED, enabled);
+    return this;
+  }
+
   /** The checkpoint settings, a view over this environment's configuration. */
   getCheckpointConfig(): CheckpointConfig {
     return new CheckpointConfig(this.configuration);
@@ -189,11 +199,21 @@ export class StreamExecutionEnvironment {
       );
     }
     const incremental = this.configuration.get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS);
-    if (incremental && c.getCheckpointStorage() === undefined) {
-      log.warn(`'${CheckpointingOptions.INCREMENTAL_CHECKPOINTS.key}' is set, but checkpoints kept in memory (no '${CheckpointingOptions.CHECKPOINTS_DIRECTORY.key}') are full`);
+    const changelog = this.configuration.get(CheckpointingOptions.CHANGELOG_ENABLED);
+    if ((incremental || changelog) && c.getCheckpointStorage() === undefined) {
+      const option = changelog ? CheckpointingOptions.CHANGELOG_ENABLED : CheckpointingOptions.INCREMENTAL_CHECKPOINTS;
+      log.warn(`'${option.key}' is set, but checkpoints kept in memory (no '${CheckpointingOptions.CHECKPOINTS_DIRECTORY.key}') are full`);
     }
     return {
       incremental,
+      ...(changelog
+        ? {
+            changelog: {
+              materializationIntervalMs: this.configuration.get(CheckpointingOptions.CHANGELOG_MATERIALIZATION_INTERVAL),
+              maxLogBytes: this.configuration.get(CheckpointingOptions.CHANGELOG_MAX_LOG_SIZE),
+            },
+          }
+        : {}),
       intervalMs: c.getCheckpointInterval(),
       exactlyOnce: c.getCheckpointingMode() === CheckpointingMode.EXACTLY_ONCE,
       timeoutMs: c.getCheckpointTimeout(),
@@ -311,7 +331,7 @@ export class StreamExecutionEnvironment {
         flowControl: localFlowControlOptions(this.configuration),
         stateBackend,
         restartStrategy: this.getRestartStrategy(),
-        ...(checkpointing === undefined ? {} : { checkpointing: { ...checkpointing, incremental: incrementalCheckpointsOf(stateBackend, checkpointing.incremental === true) } }),
+        ...(checkpointing === undefined ? {} : { checkpointing: { ...checkpointing, incremental: incrementalCheckpointsOf(stateBackend, checkpointing.incremental === true) || checkpointing.changelog !== undefined } }),
         ...(summaryInterval === undefined ? {} : { statisticsSummaryIntervalMs: summaryInterval }),
         ...(restorePath === undefined ? {} : { restoreFrom: { path: restorePath, allowNonRestoredState: this.configuration.get(CheckpointingOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE) } }),
         ...(savepointDirectory === undefined ? {} : { savepointDirectory }),

@@ -8,6 +8,7 @@
  * from a savepoint or retained checkpoint ('execution.savepoint.path'); until it completed a
  * checkpoint of its own, restarts go back to that one.
  */
+import type { ChangelogOptions } from '../state/rocksdb/rocksdb-changelog.ts';
 import { configurationError, ErrorCodes, FlinkError } from '../../errors.ts';
 import type { Accumulator } from '../../api/common/accumulators.ts';
 import { ExternalizedCheckpointRetention } from '../../api/environment/checkpoint-config.ts';
@@ -45,6 +46,8 @@ export interface LocalCheckpointingOptions {
   readonly numRetained: number;
   /** 'execution.checkpointing.incremental': RocksDB keyed state is checkpointed incrementally. */
   readonly incremental?: boolean;
+  /** 'state.backend.changelog.*': RocksDB keyed state logs its changes between materializations. */
+  readonly changelog?: ChangelogOptions;
   /** 'execution.checkpointing.unaligned.enabled' (exactly-once only). */
   readonly unaligned?: boolean;
   /** 'execution.checkpointing.aligned-checkpoint-timeout' in ms. */
@@ -235,6 +238,7 @@ export class LocalJob {
       unaligned: cp?.unaligned === true,
       incremental,
       sharedDirectory: incremental ? storage.sharedDirectory : null,
+      ...(incremental && cp?.changelog !== undefined ? { changelog: cp.changelog } : {}),
       checkpointsAfterTasksFinish: coordinator.isPeriodic,
       acknowledge: (id, task, handle) => coordinator.acknowledgeTask(id, task, handle),
       decline: (id, task, cause) => coordinator.declineCheckpoint(id, task, cause),

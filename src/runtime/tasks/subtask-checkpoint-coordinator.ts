@@ -37,6 +37,7 @@ import type { KeyedStateBackend, SnapshotRunner } from '../state/keyed-state-bac
 import { hasOperatorStateBackend, operatorStateBackendOf, StateSnapshotContext } from '../state/operator/function-state.ts';
 import type { OperatorStateSnapshotRunner } from '../state/operator/operator-state-backend.ts';
 import { OperatorStateModes } from '../state/operator/operator-state-snapshot.ts';
+import type { ChangelogOptions } from '../state/rocksdb/rocksdb-changelog.ts';
 import { uploadedFilesOf, type IncrementalSnapshotRunner, type IncrementalSnapshotTarget } from '../state/rocksdb/rocksdb-incremental-snapshot.ts';
 import { FinalCheckpoint } from './final-checkpoint.ts';
 
@@ -53,6 +54,8 @@ export interface TaskCheckpointServices {
   readonly incremental: boolean;
   /** Where incremental checkpoints put shared files; null when checkpoints are not incremental. */
   readonly sharedDirectory: string | null;
+  /** RocksDB keyed state keeps a changelog between materializations (incremental checkpoints only). */
+  readonly changelog?: ChangelogOptions;
   /**
    * Periodic checkpoints are configured (without, the coordinator takes savepoints only): a task
    * whose input ended waits for a checkpoint after it (Flink's checkpoints-after-tasks-finish).
@@ -304,8 +307,10 @@ export class SubtaskCheckpointCoordinator {
   private incrementalTarget(backend: KeyedStateBackend, id: number, index: number): OperatorSnapshot['incremental'] {
     if (!this.services.incremental || !isIncrementalCapable(backend)) return null;
     const name = `task-${this.vertex.id}-${this.subtaskIndex}-op-${index}`;
-    const target = this.services.storage.incrementalSnapshotLocation(id, name);
-    return target === null ? null : { backend, name, target };
+    const location = this.services.storage.incrementalSnapshotLocation(id, name);
+    if (location === null) return null;
+    const changelog = this.services.changelog;
+    return { backend, name, target: changelog === undefined ? location : { ...location, changelog } };
   }
 
   private async takeNativeCheckpoints(id: number, snapshots: readonly OperatorSnapshot[]): Promise<void> {
@@ -492,6 +497,7 @@ function withSharedState(handle: TaskStateHandle, written: readonly IncrementalK
     incremental += h.incrementalSize;
     full += h.fullSize;
     for (const f of h.sharedFiles) sharedFiles.push(f.stored);
+    for (const f of h.changelog ?? []) sharedFiles.push(f.stored);
   }
   return { ...handle, stateSize: handle.stateSize + incremental, fullStateSize: handle.stateSize + full, sharedFiles };
 }

@@ -22,12 +22,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, type Stats } from 'node:fs';
-import { copyFile, link, mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ErrorCodes, FlinkError } from '../../../errors.ts';
 import type { KeyGroupRange } from '../key-group-range.ts';
 import type { RocksDBKeyedStateBackend } from './rocksdb-keyed-state-backend.ts';
+import { replayChangelog, StateChangelog, type ChangelogOptions } from './rocksdb-changelog.ts';
 
 export const INCREMENTAL_HANDLE_KIND = 'rocksdb-incremental';
 
@@ -55,6 +56,11 @@ export interface IncrementalKeyedStateHandle {
   readonly incrementalSize: number;
   /** Bytes of the whole state it describes. */
   readonly fullSize: number;
+  /**
+   * With the state changelog: the segments written since the materialization the files above
+   * are (shared directory, oldest first), replayed over it on restore (rocksdb-changelog.ts).
+   */
+  readonly changelog?: readonly StoredFile[];
 }
 
 export interface IncrementalSnapshotTarget {
@@ -64,18 +70,31 @@ export interface IncrementalSnapshotTarget {
   readonly privateDirectory: string;
   /** How the files are written there (the checkpoint storage's writer); node:fs when absent. */
   readonly writer?: SnapshotFileWriter;
+  /** Keep a state changelog and write only its segment between materializations (rocksdb-changelog.ts). */
+  readonly changelog?: ChangelogOptions;
 }
 
 /** The writes an upload makes (a CheckpointFileWriter of the checkpoint storage provides them). */
 export interface SnapshotFileWriter {
   mkdirsSync(path: string): void;
   copyFile(from: string, to: string): Promise<void>;
+  writeFile(path: string, bytes: Uint8Array): Promise<void>;
 }
 
-const NODE_FS_WRITER: SnapshotFileWriter = {
+export const NODE_FS_WRITER: SnapshotFileWriter = {
   mkdirsSync: (path) => void mkdirSync(path, { recursive: true }),
   copyFile: (from, to) => copyFile(from, to),
+  writeFile: (path, bytes) => writeFile(path, bytes),
 };
+
+/** The last checkpoint a changelog checkpoint builds on. */
+interface ChangelogChain {
+  readonly handle: IncrementalKeyedStateHandle;
+  /** Where that checkpoint's private files are. */
+  readonly privateDirectory: string;
+  /** When the materialization under it was taken (Date.now()). */
+  readonly materializedAt: number;
+}
 
 /** Files copied at once by one upload (Flink's state.backend.rocksdb.checkpoint.transfer.thread.num). */
 export const UPLOAD_CONCURRENCY = 4;
@@ -93,13 +112,13 @@ export interface IncrementalSnapshotRunner {
 
 /** The shared files a handle refers to, as paths in `sharedDirectory`: what reference counting counts. */
 export function sharedFilesOf(handle: IncrementalKeyedStateHandle, sharedDirectory: string): string[] {
-  return handle.sharedFiles.map((f) => join(sharedDirectory, f.stored));
+  return [...handle.sharedFiles, ...(handle.changelog ?? [])].map((f) => join(sharedDirectory, f.stored));
 }
 
 /** The shared files (stored names) that the checkpoint of `handle` uploaded itself, not referred to from earlier ones. */
 export function uploadedFilesOf(handle: IncrementalKeyedStateHandle): string[] {
   const prefix = `${handle.backendIdentifier}-${handle.checkpointId}-`;
-  return handle.sharedFiles.filter((f) => f.stored === prefix + f.name).map((f) => f.stored);
+  return [...handle.sharedFiles, ...(handle.changelog ?? [])].filter((f) => f.stored === prefix + f.name).map((f) => f.stored);
 }
 
 /** The per-backend bookkeeping of incremental snapshots. */
@@ -111,6 +130,14 @@ export class RocksDBIncrementalSnapshotStrategy {
   private confirmedId = -1;
   /** SST files of checkpoints taken but not confirmed yet, by checkpoint id. */
   private readonly pending = new Map<number, Map<string, string>>();
+  /** The state changelog since the last materialization (null: not kept). */
+  private changelog: StateChangelog | null = null;
+  /** The confirmed checkpoint a changelog checkpoint adds its segment to (null: the next one materializes). */
+  private chain: ChangelogChain | null = null;
+  /** Chains of checkpoints taken with the changelog, not confirmed yet. */
+  private readonly pendingChains = new Map<number, ChangelogChain>();
+  /** A changelog checkpoint sealed a segment that is not confirmed yet. */
+  private sealedUnconfirmed: number | null = null;
 
   constructor(backend: RocksDBKeyedStateBackend) {
     this.backend = backend;
@@ -121,6 +148,16 @@ export class RocksDBIncrementalSnapshotStrategy {
    * continues; the slow part is `materialize()`.
    */
   async snapshot(checkpointId: number, target: IncrementalSnapshotTarget): Promise<IncrementalSnapshotRunner> {
+    const options = target.changelog;
+    if (options !== undefined && this.chain !== null && this.canAppend(options)) return this.snapshotChangelog(checkpointId, target, this.chain);
+    // A materialization: the log starts again at its synchronous point (before the flush, so a
+    // write racing it would be in both, and replaying it is harmless); only its confirmation
+    // makes it the base of a chain.
+    this.chain = null;
+    this.sealedUnconfirmed = null;
+    this.changelog = options === undefined ? null : new StateChangelog(options.maxLogBytes);
+    this.backend.instance.setChangelog(this.changelog);
+    const materializedAt = Date.now();
     // Beside the database, on its file system: RocksDB hard-links the SST files instead of copying them.
     const local = join(dirname(this.backend.directory), `flink-ts-incremental-${this.backendIdentifier}-${checkpointId}-${randomUUID().slice(0, 8)}`);
     try {
@@ -146,7 +183,9 @@ export class RocksDBIncrementalSnapshotStrategy {
         const upload = this.upload(checkpointId, local, base, target, () => released);
         uploading = upload;
         try {
-          return await upload;
+          const handle = await upload;
+          if (options !== undefined) this.pendingChains.set(checkpointId, { handle, privateDirectory: target.privateDirectory, materializedAt });
+          return handle;
         } finally {
           uploading = null;
           await release();
@@ -283,12 +322,90 @@ export class RocksDBIncrementalSnapshotStrategy {
     if (files !== undefined && checkpointId > this.confirmedId) {
       this.confirmed = files;
       this.confirmedId = checkpointId;
+      const chain = this.pendingChains.get(checkpointId);
+      if (chain !== undefined && this.changelog !== null) this.chain = chain;
+      if (this.sealedUnconfirmed === checkpointId) this.sealedUnconfirmed = null;
     }
     for (const id of [...this.pending.keys()]) if (id <= checkpointId) this.pending.delete(id);
+    for (const id of [...this.pendingChains.keys()]) if (id <= checkpointId) this.pendingChains.delete(id);
   }
 
   notifyCheckpointAborted(checkpointId: number): void {
     this.pending.delete(checkpointId);
+    this.pendingChains.delete(checkpointId);
+  }
+
+  /**
+   * A checkpoint may write only the changelog's new segment when the last checkpoint is confirmed
+   * and built on a materialization younger than the interval, and the log kept every change since.
+   */
+  private canAppend(options: ChangelogOptions): boolean {
+    return (
+      this.changelog !== null &&
+      !this.changelog.overflowed &&
+      this.sealedUnconfirmed === null &&
+      this.pending.size === 0 &&
+      this.pendingChains.size === 0 &&
+      Date.now() - this.chain!.materializedAt < options.materializationIntervalMs
+    );
+  }
+
+  /**
+   * A changelog checkpoint: the segment since the last checkpoint goes to the shared directory, the
+   * materialization's small private files (MANIFEST, CURRENT, OPTIONS) are copied from the last
+   * checkpoint's directory into this one's, and the handle is the last one's plus the segment.
+   */
+  private snapshotChangelog(checkpointId: number, target: IncrementalSnapshotTarget, chain: ChangelogChain): IncrementalSnapshotRunner {
+    const segment = this.changelog!.seal();
+    // Until this checkpoint is confirmed, the next one must materialize: if it fails, the changes
+    // of this segment are in no other.
+    this.sealedUnconfirmed = checkpointId;
+    const base = this.confirmed;
+    let released = false;
+    return {
+      checkpointId,
+      release: async () => {
+        released = true;
+      },
+      materialize: async () => {
+        if (released) throw this.releasedError(checkpointId);
+        const writer = target.writer ?? NODE_FS_WRITER;
+        const name = `changelog-${checkpointId}`;
+        const stored = `${this.backendIdentifier}-${checkpointId}-${name}`;
+        const path = join(target.sharedDirectory, stored);
+        const previous = chain.handle;
+        const copies = previous.privateFiles.map((f) => ({ from: join(chain.privateDirectory, f.stored), to: join(target.privateDirectory, f.name) }));
+        try {
+          writer.mkdirsSync(target.sharedDirectory);
+          await writer.writeFile(path, segment);
+        } catch (error) {
+          await rm(path, { force: true });
+          throw new FlinkError(
+            ErrorCodes.FLINK_TS_ILLEGAL_STATE,
+            `Checkpoint ${checkpointId}: the state changelog of ${this.backend.where} could not be written to '${path}': ${error instanceof Error ? error.message : String(error)}`,
+            { cause: error, context: { checkpointId, file: path } },
+          );
+        }
+        try {
+          await this.copyAll(checkpointId, copies, target, writer, () => released);
+        } catch (error) {
+          await rm(path, { force: true });
+          throw error;
+        }
+        const privateBytes = previous.privateFiles.reduce((n, f) => n + f.size, 0);
+        const handle: IncrementalKeyedStateHandle = {
+          ...previous,
+          checkpointId,
+          privateFiles: previous.privateFiles.map((f) => ({ name: f.name, stored: f.name, size: f.size })),
+          changelog: [...(previous.changelog ?? []), { name, stored, size: segment.length }],
+          incrementalSize: segment.length + privateBytes,
+          fullSize: previous.fullSize + segment.length,
+        };
+        this.pending.set(checkpointId, base);
+        this.pendingChains.set(checkpointId, { handle, privateDirectory: target.privateDirectory, materializedAt: chain.materializedAt });
+        return handle;
+      },
+    };
   }
 
   /**
@@ -322,6 +439,7 @@ export async function restoreIncrementalHandles(
     } finally {
       await rm(local, { recursive: true, force: true });
     }
+    if (handle.changelog !== undefined && handle.changelog.length > 0) await replayChangelog(backend, handle.changelog, sharedDirectory, keyGroupRange ?? backend.keyGroupRange);
   }
 }
 

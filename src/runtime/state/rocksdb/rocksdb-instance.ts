@@ -6,6 +6,7 @@
  * native checkpoints, so a checkpoint can be checked and restored without other files.
  */
 import type { StateMetaInfo } from '../snapshot/keyed-state-snapshot.ts';
+import type { StateChangelog } from './rocksdb-changelog.ts';
 import { NativeColumnFamily, type ColumnFamilyOptions } from './rocksdb-native.ts';
 import {
   createDirectory,
@@ -31,7 +32,7 @@ export interface InstanceIdentity {
   readonly keyGroupRange: { readonly startKeyGroup: number; readonly endKeyGroup: number };
 }
 
-const IDENTITY_KEY = new Uint8Array([0xff, 0x00]);
+export const IDENTITY_KEY = new Uint8Array([0xff, 0x00]);
 const STATE_META_PREFIX = new Uint8Array([0xff, 0x01]);
 const STATE_META_END = new Uint8Array([0xff, 0x02]);
 
@@ -60,6 +61,7 @@ export class RocksDBInstance {
   private readonly metaHandle: NativeColumnFamily;
   private readonly unlock: () => void;
   private closed = false;
+  private changelog: StateChangelog | null = null;
 
   private constructor(directory: string, options: ColumnFamilyOptions, unlock: () => void) {
     this.directory = directory;
@@ -166,9 +168,16 @@ export class RocksDBInstance {
     let handle = this.handles.get(name);
     if (handle === undefined) {
       handle = new NativeColumnFamily(this.directory, name, this.options);
+      handle.changelog = this.changelog;
       this.handles.set(name, handle);
     }
     return handle;
+  }
+
+  /** Logs every later write of every column family to `changelog` (null: stops logging). */
+  setChangelog(changelog: StateChangelog | null): void {
+    this.changelog = changelog;
+    for (const handle of this.handles.values()) handle.changelog = changelog;
   }
 
   /** Column families that exist in the database (open or not). */

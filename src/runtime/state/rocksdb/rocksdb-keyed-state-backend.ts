@@ -426,6 +426,8 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend, RocksDBState
     this.checkOpen();
     const pristine = this.isPristine();
     await this.track(restoreIncrementalHandles(this, handles));
+    // Changelog segments replayed after the materialization may have written timers.
+    this.reloadTimerQueues();
     const only = handles.length === 1 ? handles[0]!.handle : undefined;
     if (adoptBase && pristine && only !== undefined && only.keyGroupRange.startKeyGroup === this.keyGroupRange.startKeyGroup && only.keyGroupRange.endKeyGroup === this.keyGroupRange.endKeyGroup) {
       this.incremental ??= new RocksDBIncrementalSnapshotStrategy(this);

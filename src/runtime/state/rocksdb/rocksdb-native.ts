@@ -10,6 +10,7 @@
  */
 import { createRequire } from 'node:module';
 import { ErrorCodes, FlinkError } from '../../../errors.ts';
+import type { StateChangelog } from './rocksdb-changelog.ts';
 
 export const ROCKSDB_BINDING_PACKAGE = '@harperfast/rocksdb-js-linux-x64-glibc';
 
@@ -137,6 +138,8 @@ export class NativeColumnFamily {
   private readonly keyBuffer = Buffer.allocUnsafeSlow(KEY_BUFFER_BYTES);
   private readonly getFlags: number;
   private closed = false;
+  /** Where writes are also logged while the backend keeps a state changelog (rocksdb-changelog.ts). */
+  changelog: StateChangelog | null = null;
 
   /** Opens (creating if missing, unless read-only) the column family `name` of the database in `directory`. */
   constructor(directory: string, name: string, options: ColumnFamilyOptions = {}) {
@@ -168,10 +171,12 @@ export class NativeColumnFamily {
 
   put(key: Uint8Array, value: Uint8Array): void {
     this.db.putSync(key, value);
+    if (this.changelog !== null) this.changelog.append(this.name, key, value);
   }
 
   remove(key: Uint8Array): void {
     this.db.removeSync(key);
+    if (this.changelog !== null) this.changelog.append(this.name, key, null);
   }
 
   /** Entries with start <= key < end (either bound may be omitted), in key order. */
@@ -301,20 +306,27 @@ export class NativeWriteBatch {
     this.txn = new (native().Transaction)(anchor.raw(), { disableSnapshot: true });
   }
 
+  /** The batch's writes, kept for the state changelog until the commit (null without one). */
+  private logged: { cf: NativeColumnFamily; key: Uint8Array; value: Uint8Array | null }[] | null = null;
+
   put(cf: NativeColumnFamily, key: Uint8Array, value: Uint8Array): void {
     if (cf === this.anchor) this.txn.putSync(key, value);
     else cf.raw().putSync(key, value, this.txn.id);
+    if (cf.changelog !== null) (this.logged ??= []).push({ cf, key, value });
     this.size++;
   }
 
   remove(cf: NativeColumnFamily, key: Uint8Array): void {
     if (cf === this.anchor) this.txn.removeSync(key);
     else cf.raw().removeSync(key, this.txn.id);
+    if (cf.changelog !== null) (this.logged ??= []).push({ cf, key, value: null });
     this.size++;
   }
 
   commit(): void {
     this.txn.commitSync();
+    if (this.logged !== null) for (const { cf, key, value } of this.logged) cf.changelog?.append(cf.name, key, value);
+    this.logged = null;
   }
 
   abort(): void {

@@ -153,6 +153,7 @@ describe('RocksDB incremental checkpoints', { skip: skipRocksDB }, () => {
     let failedFile = '';
     const writer: SnapshotFileWriter = {
       mkdirsSync: (path) => void mkdirSync(path, { recursive: true }),
+      writeFile: (path, bytes) => writeFile(path, bytes),
       copyFile: async (from, to) => {
         if (++copies !== 3) return copyFile(from, to);
         failedFile = to;
@@ -186,6 +187,7 @@ describe('RocksDB incremental checkpoints', { skip: skipRocksDB }, () => {
     const gate = new Promise<void>((resolve) => (releaseCopies = resolve));
     const writer: SnapshotFileWriter = {
       mkdirsSync: (path) => void mkdirSync(path, { recursive: true }),
+      writeFile: (path, bytes) => writeFile(path, bytes),
       copyFile: async (from, to) => {
         started++;
         await copyFile(from, to);

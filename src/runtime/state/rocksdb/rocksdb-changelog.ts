@@ -1,0 +1,217 @@
+/*
+ * The state changelog of the RocksDB backend (Flink's changelog state backend, FLIP-158): with
+ * 'state.backend.changelog.enabled', every write to the backend's column families after a
+ * materialization (an incremental snapshot: a native RocksDB checkpoint) is also appended to an
+ * in-memory log, and a checkpoint between two materializations writes only the log's segment since
+ * the previous checkpoint — no memtable flush, no SST file. A checkpoint's handle then names the
+ * materialization's files plus every segment written since; a restore restores the
+ * materialization and replays the segments, keeping the key groups of the restoring backend.
+ *
+ * Segment format (big-endian): 'FTCL', u32 version (1), u32 column-family count, per family
+ * u16 length + UTF-8 name, then entries to the end: u16 family index, u32 key length, key bytes,
+ * i32 value length (-1: the key was removed), value bytes. Entries are in write order.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ErrorCodes, FlinkError } from '../../../errors.ts';
+import type { KeyGroupRange } from '../key-group-range.ts';
+import type { StateMetaInfo } from '../snapshot/keyed-state-snapshot.ts';
+import type { StoredFile } from './rocksdb-incremental-snapshot.ts';
+import type { RocksDBKeyedStateBackend } from './rocksdb-keyed-state-backend.ts';
+import { NativeWriteBatch } from './rocksdb-native.ts';
+
+const MAGIC = 0x4654434c; // 'FTCL'
+const VERSION = 1;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export interface ChangelogOptions {
+  /** A checkpoint materializes (an incremental snapshot) when the last materialization is this old. */
+  readonly materializationIntervalMs: number;
+  /** The most the log holds between two materializations; beyond, the next checkpoint materializes. */
+  readonly maxLogBytes: number;
+}
+
+/** The changes written to a RocksDB backend since the last sealed segment. */
+export class StateChangelog {
+  private readonly maxBytes: number;
+  private buffer = new Uint8Array(1 << 20);
+  private view = new DataView(this.buffer.buffer);
+  private position = 0;
+  private readonly families = new Map<string, number>();
+  private readonly familyNames: string[] = [];
+  /** Bytes logged over the log's life (all segments). */
+  private totalBytes = 0;
+  /** The log outgrew its bound: it stopped recording, and the next checkpoint must materialize. */
+  overflowed = false;
+
+  /** `maxBytes`: the most the log holds between two materializations. */
+  constructor(maxBytes: number) {
+    this.maxBytes = maxBytes;
+  }
+
+  /** A write of `value` (null: a removal) under `key` in the column family `family`. */
+  append(family: string, key: Uint8Array, value: Uint8Array | null): void {
+    if (this.overflowed) return;
+    const size = 10 + key.length + (value === null ? 0 : value.length);
+    const end = this.position + size;
+    if ((end > this.buffer.length || this.totalBytes + end > this.maxBytes) && !this.grow(end)) return;
+    let index = this.families.get(family);
+    if (index === undefined) {
+      index = this.familyNames.length;
+      this.families.set(family, index);
+      this.familyNames.push(family);
+    }
+    const view = this.view;
+    let at = this.position;
+    view.setUint16(at, index);
+    view.setUint32(at + 2, key.length);
+    this.buffer.set(key, at + 6);
+    at += 6 + key.length;
+    if (value === null) {
+      view.setInt32(at, -1);
+      at += 4;
+    } else {
+      view.setInt32(at, value.length);
+      this.buffer.set(value, at + 4);
+      at += 4 + value.length;
+    }
+    this.position = at;
+  }
+
+  private grow(needed: number): boolean {
+    if (this.totalBytes + needed > this.maxBytes) {
+      this.overflowed = true;
+      this.buffer = new Uint8Array(0);
+      this.view = new DataView(this.buffer.buffer);
+      this.position = 0;
+      return false;
+    }
+    if (needed <= this.buffer.length) return true;
+    let length = this.buffer.length * 2;
+    while (length < needed) length *= 2;
+    const next = new Uint8Array(length);
+    next.set(this.buffer.subarray(0, this.position));
+    this.buffer = next;
+    this.view = new DataView(next.buffer);
+    return true;
+  }
+
+  /** Bytes logged since the last seal. */
+  get pendingBytes(): number {
+    return this.position;
+  }
+
+  /** The segment of the changes since the last seal, in the segment format; the log starts over. */
+  seal(): Uint8Array {
+    const names = this.familyNames.map((n) => encoder.encode(n));
+    const header = 12 + names.reduce((n, b) => n + 2 + b.length, 0);
+    const segment = new Uint8Array(header + this.position);
+    const view = new DataView(segment.buffer);
+    view.setUint32(0, MAGIC);
+    view.setUint32(4, VERSION);
+    view.setUint32(8, names.length);
+    let at = 12;
+    for (const name of names) {
+      view.setUint16(at, name.length);
+      segment.set(name, at + 2);
+      at += 2 + name.length;
+    }
+    segment.set(this.buffer.subarray(0, this.position), at);
+    this.totalBytes += this.position;
+    this.position = 0;
+    return segment;
+  }
+}
+
+/**
+ * Calls `apply` for every entry of `segment`, in write order. `where` names the segment (its file)
+ * in the error a malformed segment gives.
+ */
+export function readChangelogSegment(segment: Uint8Array, where: string, apply: (family: string, key: Uint8Array, value: Uint8Array | null) => void): number {
+  const view = new DataView(segment.buffer, segment.byteOffset, segment.byteLength);
+  const fail = (offset: number, reason: string): never => {
+    throw new FlinkError(ErrorCodes.FLINK_TS_ILLEGAL_STATE, `The state changelog segment ${where} is corrupt at byte ${offset}: ${reason}`, { context: { file: where, offset } });
+  };
+  if (segment.length < 12 || view.getUint32(0) !== MAGIC) fail(0, 'it does not start with a changelog header');
+  if (view.getUint32(4) !== VERSION) fail(4, `version ${view.getUint32(4)} is not ${VERSION}`);
+  const count = view.getUint32(8);
+  const families: string[] = [];
+  let at = 12;
+  for (let i = 0; i < count; i++) {
+    if (at + 2 > segment.length) fail(at, 'the column family names are cut short');
+    const length = view.getUint16(at);
+    if (at + 2 + length > segment.length) fail(at, 'the column family names are cut short');
+    families.push(decoder.decode(segment.subarray(at + 2, at + 2 + length)));
+    at += 2 + length;
+  }
+  let entries = 0;
+  while (at < segment.length) {
+    const start = at;
+    if (at + 6 > segment.length) fail(start, 'an entry is cut short');
+    const family = families[view.getUint16(at)] ?? fail(start, `column family ${view.getUint16(at)} is not in the segment's ${count}`);
+    const keyLength = view.getUint32(at + 2);
+    at += 6;
+    if (at + keyLength + 4 > segment.length) fail(start, 'an entry is cut short');
+    const key = segment.subarray(at, at + keyLength);
+    at += keyLength;
+    const valueLength = view.getInt32(at);
+    at += 4;
+    if (valueLength < -1 || at + Math.max(valueLength, 0) > segment.length) fail(start, 'an entry is cut short');
+    const value = valueLength === -1 ? null : segment.subarray(at, at + valueLength);
+    at += Math.max(valueLength, 0);
+    apply(family, key, value);
+    entries++;
+  }
+  return entries;
+}
+
+const REPLAY_BATCH = 1000;
+
+/**
+ * Replays changelog segments (files of `sharedDirectory`) into `backend`, after the materialization
+ * they follow was restored: writes of the key groups in `keyGroupRange`, and the meta data of the
+ * states they name (a state registered after the materialization is restored too). Missing or
+ * truncated files and malformed segments are errors naming the file.
+ */
+export async function replayChangelog(backend: RocksDBKeyedStateBackend, segments: readonly StoredFile[], sharedDirectory: string, keyGroupRange: KeyGroupRange): Promise<void> {
+  for (const file of segments) {
+    const path = join(sharedDirectory, file.stored);
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(path);
+    } catch (error) {
+      throw new FlinkError(ErrorCodes.FLINK_TS_ILLEGAL_STATE, `Cannot restore ${backend.where}: the state changelog segment ${path} is missing`, { cause: error, context: { file: path } });
+    }
+    if (bytes.length !== file.size) {
+      throw new FlinkError(ErrorCodes.FLINK_TS_ILLEGAL_STATE, `Cannot restore ${backend.where}: the state changelog segment ${path} has ${bytes.length} bytes, the checkpoint recorded ${file.size}`, {
+        context: { file: path },
+      });
+    }
+    const instance = backend.instance;
+    const anchor = instance.columnFamily('default');
+    let batch = new NativeWriteBatch(anchor);
+    readChangelogSegment(bytes, path, (family, key, value) => {
+      if (family === 'default') {
+        // Only the meta data of states; the instance's identity is the restoring backend's own.
+        if (key.length < 2 || key[0] !== 0xff || key[1] !== 0x01 || value === null) return;
+        const meta = JSON.parse(decoder.decode(value)) as StateMetaInfo;
+        if (backend.restoredStateTarget(meta).rewrite !== null) {
+          throw new FlinkError(ErrorCodes.FLINK_TS_ILLEGAL_STATE, `Cannot restore ${backend.where}: state '${meta.name}' of the changelog ${path} is registered with a different serializer or TTL setting`, {
+            context: { file: path },
+          });
+        }
+      } else if (key.length < 2 || !keyGroupRange.contains((key[0]! << 8) | key[1]!)) {
+        return;
+      }
+      const cf = instance.columnFamily(family);
+      if (value === null) batch.remove(cf, key);
+      else batch.put(cf, key, value);
+      if (batch.size >= REPLAY_BATCH) {
+        batch.commit();
+        batch = new NativeWriteBatch(anchor);
+      }
+    });
+    batch.commit();
+  }
+}
