@@ -149,3 +149,18 @@ export function decodeMetadata(bytes: Uint8Array, where: string): CheckpointMeta
   if (finished !== undefined && !(Array.isArray(finished) && finished.every((id) => typeof id === 'string'))) throw corrupt('its list of finished operators is not a list of operator ids', where);
   return raw as unknown as CheckpointMetadata;
 }
+
+/** The task state handle with what its incremental snapshots wrote and refer to. */
+export function withSharedState(handle: TaskStateHandle, written: readonly IncrementalKeyedState[]): TaskStateHandle {
+  if (written.length === 0) return handle;
+  let incremental = 0;
+  let full = 0;
+  const sharedFiles: string[] = [];
+  for (const { handle: h } of written) {
+    incremental += h.incrementalSize;
+    full += h.fullSize;
+    for (const f of h.sharedFiles) sharedFiles.push(f.stored);
+    for (const f of h.changelog ?? []) sharedFiles.push(f.stored);
+  }
+  return { ...handle, stateSize: handle.stateSize + incremental, fullStateSize: handle.stateSize + full, sharedFiles };
+}

@@ -11,8 +11,9 @@
  * synchronous part is a native RocksDB checkpoint, which RocksDB takes on its own thread: the
  * task takes neither input nor mails until it is done (so it is exactly the state at the
  * barrier), and the asynchronous part uploads the SST files the last completed checkpoint does
- * not hold to the job's shared directory. Savepoints, heap backends and checkpoints kept in
- * memory take full snapshots.
+ * not hold to the job's shared directory; with the state changelog ('state.backend.changelog.enabled')
+ * it only seals the log's new segment between materializations (rocksdb-changelog.ts). Savepoints,
+ * heap backends and checkpoints kept in memory take full snapshots.
  * Unaligned checkpoints (FLIP-76): the barrier is forwarded ahead of the queued output, whose
  * data, with the input data that arrives before the other channels' barriers, is collected by the
  * ChannelStateWriter; the subtask writes it as a channel state file and acknowledges once both
@@ -26,7 +27,7 @@ import { dirname } from 'node:path';
 import type { JobVertex } from '../../graph/job-graph.ts';
 import type { StreamNode } from '../../graph/stream-graph.ts';
 import { getLogger } from '../../utils/logger.ts';
-import type { TaskStateHandle, OperatorSubtaskState, IncrementalKeyedState } from '../checkpoint/checkpoint-metadata.ts';
+import { withSharedState, type TaskStateHandle, type OperatorSubtaskState, type IncrementalKeyedState } from '../checkpoint/checkpoint-metadata.ts';
 import type { CheckpointStorage } from '../checkpoint/checkpoint-storage.ts';
 import { persistedBytes } from '../checkpoint/channel-state.ts';
 import { ChannelStateWriter } from '../checkpoint/channel-state-writer.ts';
@@ -485,19 +486,4 @@ export class SubtaskCheckpointCoordinator {
     this.channelState.abortAll(new FlinkError(ErrorCodes.FLINK_TS_ILLEGAL_STATE, `Task ${this.task.name} is closing`));
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
   }
-}
-
-/** The task state handle with what its incremental snapshots wrote and refer to. */
-function withSharedState(handle: TaskStateHandle, written: readonly IncrementalKeyedState[]): TaskStateHandle {
-  if (written.length === 0) return handle;
-  let incremental = 0;
-  let full = 0;
-  const sharedFiles: string[] = [];
-  for (const { handle: h } of written) {
-    incremental += h.incrementalSize;
-    full += h.fullSize;
-    for (const f of h.sharedFiles) sharedFiles.push(f.stored);
-    for (const f of h.changelog ?? []) sharedFiles.push(f.stored);
-  }
-  return { ...handle, stateSize: handle.stateSize + incremental, fullStateSize: handle.stateSize + full, sharedFiles };
 }
