@@ -319,6 +319,9 @@ export class StreamExecutionEnvironment {
       const checkpointing = this.checkpointingOptions();
       const summaryInterval = this.configuration.getOptional(CheckpointingOptions.STATE_STATISTICS_SUMMARY_INTERVAL);
       const stateBackend = await loadStateBackend(this.configuration, this.stateBackend);
+      if (checkpointing?.changelog !== undefined && stateBackend.type !== 'rocksdb') {
+        log.warn(`'${CheckpointingOptions.CHANGELOG_ENABLED.key}' is set, but the ${stateBackend.type} state backend keeps no changelog: its checkpoints are full`);
+      }
       const jobGraph = createJobGraph(this.getStreamGraph(jobName));
       const batchSize = this.configuration.get(PipelineOptions.BATCH_SIZE);
       const buffersPerChannel = localChannelCapacity(this.configuration, batchSize);
