@@ -32,11 +32,26 @@ export interface ChangelogOptions {
   readonly maxLogBytes: number;
 }
 
+/** Writes `bytes` with a u32 length in front at `at`; returns the offset after them. */
+function writeBytes(b: Uint8Array, at: number, bytes: Uint8Array): number {
+  const n = bytes.length;
+  b[at] = n >>> 24;
+  b[at + 1] = (n >>> 16) & 0xff;
+  b[at + 2] = (n >>> 8) & 0xff;
+  b[at + 3] = n & 0xff;
+  at += 4;
+  if (n > 32) {
+    b.set(bytes, at);
+    return at + n;
+  }
+  for (let i = 0; i < n; i++) b[at + i] = bytes[i]!;
+  return at + n;
+}
+
 /** The changes written to a RocksDB backend since the last sealed segment. */
 export class StateChangelog {
   private readonly maxBytes: number;
   private buffer = new Uint8Array(1 << 20);
-  private view = new DataView(this.buffer.buffer);
   private position = 0;
   private readonly families = new Map<string, number>();
   private readonly familyNames: string[] = [];
@@ -62,19 +77,18 @@ export class StateChangelog {
       this.families.set(family, index);
       this.familyNames.push(family);
     }
-    const view = this.view;
+    // Byte by byte: keys and values of keyed state are a few bytes, where a DataView call or a
+    // TypedArray.set costs more than the copy.
+    const b = this.buffer;
     let at = this.position;
-    view.setUint16(at, index);
-    view.setUint32(at + 2, key.length);
-    this.buffer.set(key, at + 6);
-    at += 6 + key.length;
+    b[at] = index >>> 8;
+    b[at + 1] = index & 0xff;
+    at = writeBytes(b, at + 2, key);
     if (value === null) {
-      view.setInt32(at, -1);
+      b[at] = b[at + 1] = b[at + 2] = b[at + 3] = 0xff;
       at += 4;
     } else {
-      view.setInt32(at, value.length);
-      this.buffer.set(value, at + 4);
-      at += 4 + value.length;
+      at = writeBytes(b, at, value);
     }
     this.position = at;
   }
@@ -83,7 +97,6 @@ export class StateChangelog {
     if (this.totalBytes + needed > this.maxBytes) {
       this.overflowed = true;
       this.buffer = new Uint8Array(0);
-      this.view = new DataView(this.buffer.buffer);
       this.position = 0;
       return false;
     }
@@ -93,7 +106,6 @@ export class StateChangelog {
     const next = new Uint8Array(length);
     next.set(this.buffer.subarray(0, this.position));
     this.buffer = next;
-    this.view = new DataView(next.buffer);
     return true;
   }
 
