@@ -372,6 +372,7 @@ export function overheadCost(o: OverheadFigure, runs: readonly OverheadRun[] = o
 }
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+const signed = (x: number): string => `${x < 0 ? '−' : '+'}${pct(Math.abs(x))}`;
 
 function overheadMarkdown(o: OverheadFigure): string[] {
   const cost = overheadCost(o);
@@ -394,8 +395,8 @@ function overheadMarkdown(o: OverheadFigure): string[] {
     '',
     `| Tasks' thread, first to last record (medians) | checkpointing off | checkpoint every 1 s, changelog | checkpoint every 1 s, incremental | native RocksDB checkpoint every 1 s, no checkpointing |`,
     '| --- | --- | --- | --- | --- |',
-    `| records/s | ${columns.map((c, i) => rate(c) + (i === 0 ? '' : ` (−${pct(overheadCost(o, c))})`)).join(' | ')} |`,
-    `| CPU per record | ${columns.map((c, i) => `${cpu(c).toFixed(2)} µs` + (i === 0 ? '' : ` (+${pct(cpu(c) / cpu(o.off) - 1)})`)).join(' | ')} |`,
+    `| records/s | ${columns.map((c, i) => rate(c) + (i === 0 ? '' : ` (${signed(-overheadCost(o, c))})`)).join(' | ')} |`,
+    `| CPU per record | ${columns.map((c, i) => `${cpu(c).toFixed(2)} µs` + (i === 0 ? '' : ` (${signed(cpu(c) / cpu(o.off) - 1)})`)).join(' | ')} |`,
     `| idle | ${columns.map((c) => pct(medianOf(c, (r) => r.idle))).join(' | ')} |`,
     '',
     `RocksDB point read through the backend (setCurrentKey + value(), ${p.keys.toLocaleString('en')} keys, rocksdb-read-probe.ts): ` +
