@@ -16,6 +16,7 @@ import {
   RichMapFunction,
   RichSinkFunction,
   RichSourceFunction,
+  RestartStrategies,
   ValueStateDescriptor,
   type Collector,
   type ErrorCode,
@@ -276,4 +277,39 @@ export function failAfterCheckpoints<T>(shared: { completed: number; failed: boo
     }
   }
   return new FailAfterCheckpoints();
+}
+
+/**
+ * Runs `fromSequence(0, records - 1)` → a map failing once after `afterCheckpoints` completed
+ * checkpoints → keyBy(v % keys) → `counter` (emitting [key, count so far]) with executeAndCollect
+ * and a fixed-delay restart; asserts one injected failure and restart, and that each key's counts
+ * are exactly 1..n (exactly-once state and output). Returns the job's client.
+ */
+export async function assertExactCountsAfterFailure(
+  env: StreamExecutionEnvironment,
+  counter: KeyedProcessFunction<number, number, [number, number]>,
+  options: { readonly records: number; readonly keys: number; readonly afterCheckpoints?: number },
+): Promise<JobClient> {
+  const { records, keys } = options;
+  const clients: JobClient[] = [];
+  env.setRestartStrategy(RestartStrategies.fixedDelayRestart(3, 0));
+  env.registerJobListener({ onJobSubmitted: (client) => client !== null && clients.push(client) });
+  const shared = { completed: 0, failed: false };
+  const out = (await env
+    .fromSequence(0, records - 1)
+    .map(failAfterCheckpoints<number>(shared, options.afterCheckpoints))
+    .keyBy((v) => v % keys)
+    .process(counter)
+    .executeAndCollect()) as [number, number][];
+  const client = clients.at(-1)!;
+  assert.ok(shared.failed, `the failure was injected (${JSON.stringify(client.getCheckpointStatistics())})`);
+  assert.equal(client.getNumRestarts(), 1);
+  assert.equal(out.length, records);
+  const byKey = new Map<number, number[]>();
+  for (const [key, count] of out) byKey.set(key, [...(byKey.get(key) ?? []), count]);
+  for (let key = 0; key < keys; key++) {
+    const expected = range(0, records - 1).filter((v) => v % keys === key).length;
+    assert.deepEqual(sortedNumbers(byKey.get(key)!), range(1, expected), `key ${key}`);
+  }
+  return client;
 }

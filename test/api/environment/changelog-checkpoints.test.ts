@@ -16,7 +16,6 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   KeyedProcessFunction,
-  RestartStrategies,
   StreamExecutionEnvironment,
   ValueStateDescriptor,
   type Collector,
@@ -27,7 +26,7 @@ import {
 import { LOCAL_FILE_WRITER, registerCheckpointFileWriter, type CheckpointFileWriter } from '../../../src/runtime/checkpoint/checkpoint-file-writer.ts';
 import { FILE_CHECKPOINT_READER } from '../../../src/runtime/checkpoint/checkpoint-storage.ts';
 import { RocksDBStateBackend } from '../../../src/runtime/state/rocksdb/rocksdb-state-backend.ts';
-import { collectingSink, eventually, failAfterCheckpoints, phasedSource, range, runJob, sortedNumbers, tempDirectory } from '../../helpers.ts';
+import { assertExactCountsAfterFailure, collectingSink, eventually, phasedSource, range, runJob, tempDirectory } from '../../helpers.ts';
 
 const skip = RocksDBStateBackend.availability().available ? false : 'RocksDB binding unavailable';
 const KEYS = 300;
@@ -234,23 +233,9 @@ describe('changelog checkpoints', { skip }, () => {
   });
 
   it('restores the exact state after a failure (exactly-once)', async (t) => {
-    const dir = await tempDir(t);
-    const clients: JobClient[] = [];
-    const env = environment(dir, 2);
+    const env = environment(await tempDir(t), 2);
     env.enableCheckpointing(20);
-    env.setRestartStrategy(RestartStrategies.fixedDelayRestart(3, 0));
-    env.registerJobListener({ onJobSubmitted: (client) => client !== null && clients.push(client) });
-    const shared = { completed: 0, failed: false };
-    const n = 100_000;
-    const progress = { processed: 0, lateStateFrom: Infinity };
-    const out = (await env.fromSequence(0, n - 1).map(failAfterCheckpoints<number>(shared, 5)).keyBy((v) => v % KEYS).process(countPerKey(progress)).executeAndCollect()) as [number, number][];
-    const client = clients.at(-1)!;
-    assert.ok(shared.failed, `the failure was injected (${JSON.stringify(client.getCheckpointStatistics())})`);
-    assert.equal(client.getNumRestarts(), 1);
-    assert.equal(out.length, n);
-    const byKey = new Map<number, number[]>();
-    for (const [key, count] of out) byKey.set(key, [...(byKey.get(key) ?? []), count]);
-    for (let key = 0; key < KEYS; key++) assert.deepEqual(sortedNumbers(byKey.get(key)!), range(1, expectedCount(n, key)), `key ${key}`);
+    await assertExactCountsAfterFailure(env, countPerKey({ processed: 0, lateStateFrom: Infinity }), { records: 100_000, keys: KEYS, afterCheckpoints: 5 });
   });
 
   for (const before of [false, true]) {
