@@ -235,7 +235,7 @@ export async function runCheckpointSuite(options: CheckpointSuiteOptions): Promi
   const stateMB = options.stateMB ?? (options.quick ? 40 : 1024);
   const keys = Math.round((stateMB * 1024 * 1024) / VALUE_BYTES);
   const sized = options.only === 'overhead' ? undefined : await sizeAndRecovery(keys, log);
-  const o = options.only === 'size' ? undefined : await overhead(options.quick ? 200_000 : 1_500_000, options.rounds ?? (options.quick ? 1 : 5), log);
+  const o = options.only === 'size' ? undefined : await overhead(options.quick ? 200_000 : 4_500_000, options.rounds ?? (options.quick ? 1 : 5), log);
   machine.loadAverageAtEnd = os.loadavg()[0]!;
   if (sized === undefined || o === undefined) {
     console.log([`Machine: ${formatMachine(machine)}.`, ...(sized === undefined ? [] : sizeMarkdown(sized)), ...(o === undefined ? [] : overheadMarkdown(o))].join('\n'));

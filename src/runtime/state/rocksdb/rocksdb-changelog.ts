@@ -18,7 +18,6 @@ import type { KeyGroupRange } from '../key-group-range.ts';
 import type { StateMetaInfo } from '../snapshot/keyed-state-snapshot.ts';
 import type { StoredFile } from './rocksdb-incremental-snapshot.ts';
 import type { RocksDBKeyedStateBackend } from './rocksdb-keyed-state-backend.ts';
-import { NativeWriteBatch } from './rocksdb-native.ts';
 
 const MAGIC = 0x4654434c; // 'FTCL'
 const VERSION = 1;
@@ -178,7 +177,6 @@ export function readChangelogSegment(segment: Uint8Array, where: string, apply: 
   return entries;
 }
 
-const REPLAY_BATCH = 1000;
 
 /**
  * Replays changelog segments (files of `sharedDirectory`) into `backend`, after the materialization
@@ -201,8 +199,8 @@ export async function replayChangelog(backend: RocksDBKeyedStateBackend, segment
       });
     }
     const instance = backend.instance;
-    const anchor = instance.columnFamily('default');
-    let batch = new NativeWriteBatch(anchor);
+    // Single writes: the binding's transactions are slower than single puts, and nothing reads
+    // the backend before its restore ended.
     readChangelogSegment(bytes, path, (family, key, value) => {
       if (family === 'default') {
         // Only the meta data of states; the instance's identity is the restoring backend's own.
@@ -217,13 +215,8 @@ export async function replayChangelog(backend: RocksDBKeyedStateBackend, segment
         return;
       }
       const cf = instance.columnFamily(family);
-      if (value === null) batch.remove(cf, key);
-      else batch.put(cf, key, value);
-      if (batch.size >= REPLAY_BATCH) {
-        batch.commit();
-        batch = new NativeWriteBatch(anchor);
-      }
+      if (value === null) cf.remove(key);
+      else cf.put(key, value);
     });
-    batch.commit();
   }
 }
