@@ -15,9 +15,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCodes, FlinkError } from '../../../errors.ts';
 import type { KeyGroupRange } from '../key-group-range.ts';
-import type { StateMetaInfo } from '../snapshot/keyed-state-snapshot.ts';
 import type { StoredFile } from './rocksdb-incremental-snapshot.ts';
 import type { RocksDBKeyedStateBackend } from './rocksdb-keyed-state-backend.ts';
+import { stateMetaOf } from './rocksdb-instance.ts';
 
 const MAGIC = 0x4654434c; // 'FTCL'
 const VERSION = 1;
@@ -204,8 +204,8 @@ export async function replayChangelog(backend: RocksDBKeyedStateBackend, segment
     readChangelogSegment(bytes, path, (family, key, value) => {
       if (family === 'default') {
         // Only the meta data of states; the instance's identity is the restoring backend's own.
-        if (key.length < 2 || key[0] !== 0xff || key[1] !== 0x01 || value === null) return;
-        const meta = JSON.parse(decoder.decode(value)) as StateMetaInfo;
+        const meta = value === null ? null : stateMetaOf(key, value);
+        if (meta === null) return;
         if (backend.restoredStateTarget(meta).rewrite !== null) {
           throw new FlinkError(ErrorCodes.FLINK_TS_ILLEGAL_STATE, `Cannot restore ${backend.where}: state '${meta.name}' of the changelog ${path} is registered with a different serializer or TTL setting`, {
             context: { file: path },

@@ -32,7 +32,7 @@ export interface InstanceIdentity {
   readonly keyGroupRange: { readonly startKeyGroup: number; readonly endKeyGroup: number };
 }
 
-export const IDENTITY_KEY = new Uint8Array([0xff, 0x00]);
+const IDENTITY_KEY = new Uint8Array([0xff, 0x00]);
 const STATE_META_PREFIX = new Uint8Array([0xff, 0x01]);
 const STATE_META_END = new Uint8Array([0xff, 0x02]);
 
@@ -45,6 +45,12 @@ function stateMetaKey(name: string): Uint8Array {
   out.set(STATE_META_PREFIX, 0);
   out.set(n, STATE_META_PREFIX.length);
   return out;
+}
+
+/** The meta data of a state, when `key` of the default column family holds one (null for other keys). */
+export function stateMetaOf(key: Uint8Array, value: Uint8Array): StateMetaInfo | null {
+  if (key.length < 2 || key[0] !== STATE_META_PREFIX[0] || key[1] !== STATE_META_PREFIX[1]) return null;
+  return JSON.parse(decoder.decode(value)) as StateMetaInfo;
 }
 
 function describeOpenFailure(directory: string, error: unknown): Error {
