@@ -221,6 +221,8 @@ export class StreamTask implements TaskServices {
       const { vertex, subtaskIndex, jobInfo } = this.deployment;
       await this.keyedStateBackends.create(this.deployment.stateBackend, jobInfo.jobId, vertex, subtaskIndex, this.chain.nodes);
       if (restore !== undefined) await restoreKeyedState(this, this.operatorIds, restore, this.deployment.checkpointing?.sharedDirectory ?? null);
+      const changelog = this.deployment.checkpointing?.changelog;
+      if (changelog !== undefined) this.keyedStateBackends.startChangelog(changelog);
       if (this.isTerminal()) return;
       this.chain.setupOperators((node, output) => this.operatorParameters(node, output));
       if (restore !== undefined) restoreOperatorState(this, this.operatorIds, restore);

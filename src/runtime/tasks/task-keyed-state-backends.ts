@@ -9,6 +9,11 @@ import { HashMapStateBackend } from '../state/hash-map-state-backend.ts';
 import { computeKeyGroupRangeForOperatorIndex } from '../state/key-group-range-assignment.ts';
 import type { KeyedStateBackend, StateBackend } from '../state/keyed-state-backend.ts';
 import { mergeStateMetrics } from './state-metrics.ts';
+import type { ChangelogOptions } from '../state/rocksdb/rocksdb-changelog.ts';
+
+interface ChangelogKeepingBackend {
+  startChangelog(options: ChangelogOptions): void;
+}
 
 export class TaskKeyedStateBackends {
   /** By stream node id. */
@@ -33,6 +38,14 @@ export class TaskKeyedStateBackends {
       });
       this.backends.set(node.id, backend);
     }
+  }
+
+  /**
+   * Starts the state changelog of the backends that keep one (RocksDB): after the restore, before
+   * the operators write ('state.backend.changelog.enabled').
+   */
+  startChangelog(options: ChangelogOptions): void {
+    for (const backend of this.backends.values()) (backend as Partial<ChangelogKeepingBackend>).startChangelog?.(options);
   }
 
   /**

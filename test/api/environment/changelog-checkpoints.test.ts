@@ -1,10 +1,10 @@
 /*
- * Checkpoints with the state changelog ('state.backend.changelog.enabled', RocksDB): after a
- * materialization (an incremental snapshot), checkpoints write only the log's new segment, and a
- * restore replays the segments over the materialization — after a failure, from a retained
- * checkpoint at other parallelisms, with a new state registered after the materialization; a
- * materialization older than the interval, or a log beyond its bound, makes the next checkpoint
- * materialize again. Event-time timers registered or deleted after the materialization are
+ * Checkpoints with the state changelog ('state.backend.changelog.enabled', RocksDB): the log starts
+ * with the backend (its base is the empty materialization), checkpoints write only the log's new
+ * segment, and a restore replays the segments over the materialization — after a failure, from a
+ * retained checkpoint at other parallelisms, with a new state registered later; a materialization
+ * (or the start) older than the interval, or a log beyond its bound, makes the next checkpoint
+ * materialize (an incremental snapshot). Event-time timers registered or deleted after the materialization are
  * restored from the segments; a savepoint between changelog checkpoints is full and leaves the chain
  * alone; a segment that cannot be written declines its checkpoint and the next one materializes.
  */
@@ -75,8 +75,18 @@ function readBack(): KeyedProcessFunction<number, number, [number, number, numbe
   return new ReadBack();
 }
 
-async function checkpointAt(client: JobClient, progress: { processed: number }, records: number): Promise<{ path: string; sharedFiles: string[] }> {
+/** 'state.backend.changelog.periodic-materialize.interval' of the jobs that materialize at their first checkpoint. */
+const MATERIALIZE_INTERVAL = 3000;
+const materializing = { 'state.backend.changelog.periodic-materialize.interval': MATERIALIZE_INTERVAL };
+
+/**
+ * Triggers a checkpoint once `records` were processed and returns it when the backends know it
+ * completed. `materialize`: first waits out the interval since the log started, so that this
+ * checkpoint materializes (the job runs with `materializing`).
+ */
+async function checkpointAt(client: JobClient, progress: { processed: number }, records: number, materialize = false): Promise<{ path: string; sharedFiles: string[] }> {
   await eventually(() => progress.processed >= records, 20_000, `${records} records processed`);
+  if (materialize) await new Promise((resolve) => setTimeout(resolve, MATERIALIZE_INTERVAL + 100));
   const id = await client.triggerCheckpoint();
   assert.ok(id !== null, 'the checkpoint was triggered');
   await eventually(() => (client.getCheckpointStatistics()?.lastCompletedCheckpointId ?? 0) >= id, 20_000, `checkpoint ${id} completed`);
@@ -176,19 +186,19 @@ function assertCounts(state: Map<number, [number, number]>, total: number, lateF
 }
 
 describe('changelog checkpoints', { skip }, () => {
-  it('write only the changes after a materialization; a retained one restores at parallelism 1, 2 and 3', async (t) => {
+  it('write only the changes, from the start; a retained one restores at parallelism 1, 2 and 3', async (t) => {
     const dir = await tempDir(t);
     const { ctrl, progress, client } = await runCounting(t, dir, 2, 3000);
     const first = await checkpointAt(client, progress, 3000);
-    assert.equal(changelogFiles(first.sharedFiles).length, 0, 'the first checkpoint materializes');
-    assert.ok(sstFiles(first.sharedFiles).length > 0);
+    assert.equal(changelogFiles(first.sharedFiles).length, 2, 'one segment per keyed subtask');
+    assert.deepEqual(sstFiles(first.sharedFiles), [], 'no SST file: nothing was materialized, RocksDB was not flushed');
     ctrl.allowed = 3600;
     const second = await checkpointAt(client, progress, 3600);
-    assert.deepEqual(sstFiles(second.sharedFiles).sort(), sstFiles(first.sharedFiles).sort(), 'no new SST file: RocksDB was not flushed');
-    assert.equal(changelogFiles(second.sharedFiles).length, 2, 'one segment per keyed subtask');
+    assert.deepEqual(sstFiles(second.sharedFiles), []);
+    assert.equal(changelogFiles(second.sharedFiles).length, 4, 'the segments since the start');
     ctrl.allowed = 4000;
     const third = await checkpointAt(client, progress, 4000);
-    assert.equal(changelogFiles(third.sharedFiles).length, 4, 'the segments since the materialization');
+    assert.equal(changelogFiles(third.sharedFiles).length, 6);
     await client.cancel();
 
     for (const parallelism of [2, 1, 3]) {
@@ -200,27 +210,32 @@ describe('changelog checkpoints', { skip }, () => {
     }
   });
 
-  it('materializes again when the last materialization is older than the interval', async (t) => {
+  it('materializes when the last materialization (or the start) is older than the interval, and logs on top of it', async (t) => {
     const dir = await tempDir(t);
-    const { ctrl, progress, client } = await runCounting(t, dir, 1, Infinity, { 'state.backend.changelog.periodic-materialize.interval': 300 });
-    const first = await checkpointAt(client, progress, 3000);
+    const { ctrl, progress, client } = await runCounting(t, dir, 1, Infinity, materializing);
+    const first = await checkpointAt(client, progress, 3000, true);
+    assert.equal(changelogFiles(first.sharedFiles).length, 0, 'a materialization');
+    assert.ok(sstFiles(first.sharedFiles).length > 0);
     ctrl.allowed = 3200;
     const second = await checkpointAt(client, progress, 3200);
     assert.equal(changelogFiles(second.sharedFiles).length, 1);
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    assert.deepEqual(sstFiles(second.sharedFiles).sort(), sstFiles(first.sharedFiles).sort());
     ctrl.allowed = 3400;
-    const third = await checkpointAt(client, progress, 3400);
+    const third = await checkpointAt(client, progress, 3400, true);
     assert.equal(changelogFiles(third.sharedFiles).length, 0, 'a new materialization');
     assert.notDeepEqual(sstFiles(third.sharedFiles).sort(), sstFiles(first.sharedFiles).sort());
     await client.cancel();
-    const state = await restoredState(`${dir}/restore`, third.path, 1);
-    for (let key = 0; key < KEYS; key++) assert.deepEqual(state.get(key), [expectedCount(3400, key), 0], `key ${key}`);
+    for (const [checkpoint, records] of [[second, 3200], [third, 3400]] as const) {
+      const state = await restoredState(`${dir}/restore-${records}`, checkpoint.path, 1);
+      for (let key = 0; key < KEYS; key++) assert.deepEqual(state.get(key), [expectedCount(records, key), 0], `key ${key} after ${records}`);
+    }
   });
 
   it('materializes again when the log outgrew its bound', async (t) => {
     const dir = await tempDir(t);
     const { ctrl, progress, client } = await runCounting(t, dir, 1, Infinity, { 'state.backend.changelog.max-log-size': '4kb' });
-    await checkpointAt(client, progress, 3000);
+    const first = await checkpointAt(client, progress, 3000);
+    assert.equal(changelogFiles(first.sharedFiles).length, 0, '3000 changes do not fit in 4 KiB: a materialization');
     ctrl.allowed = 3100;
     const small = await checkpointAt(client, progress, 3100);
     assert.equal(changelogFiles(small.sharedFiles).length, 1, '100 changes fit in 4 KiB');
@@ -243,19 +258,21 @@ describe('changelog checkpoints', { skip }, () => {
       const dir = await tempDir(t);
       const ctrl = { allowed: 3000, finite: false };
       const progress = { processed: 0 };
-      const env = environment(dir, 2);
+      const env = environment(dir, 2, before ? materializing : {});
       env.enableCheckpointing(3_600_000);
       const fired = collectingSink<[number, number]>();
       env.addSource(phasedSource(ctrl)).uid('source').keyBy((v) => v % KEYS).process(timersPerKey(progress, before)).uid('timers').addSink(fired.function);
       const client = await runJob(t, env);
-      const first = await checkpointAt(client, progress, 3000);
-      assert.equal(changelogFiles(first.sharedFiles).length, 0, 'the first checkpoint materializes');
+      // With timers before: the first checkpoint materializes them; without: it logs (nothing to log).
+      const first = await checkpointAt(client, progress, 3000, before);
+      const logged = changelogFiles(first.sharedFiles).length;
+      assert.equal(logged, before ? 0 : 2, 'the first checkpoint materializes only with timers before');
       ctrl.allowed = 3000 + KEYS;
       const registered = await checkpointAt(client, progress, 3000 + KEYS);
-      assert.equal(changelogFiles(registered.sharedFiles).length, 2, 'the registrations are in the segments');
+      assert.equal(changelogFiles(registered.sharedFiles).length, logged + 2, 'the registrations are in the segments');
       ctrl.allowed = 3000 + 2 * KEYS;
       const deleted = await checkpointAt(client, progress, 3000 + 2 * KEYS);
-      assert.equal(changelogFiles(deleted.sharedFiles).length, 4, 'the deletions too');
+      assert.equal(changelogFiles(deleted.sharedFiles).length, logged + 4, 'the deletions too');
       assert.deepEqual(sstFiles(deleted.sharedFiles).sort(), sstFiles(first.sharedFiles).sort());
       await client.cancel();
       assert.deepEqual(fired.values(), [], 'no watermark: no timer fired in the first job');
@@ -279,8 +296,8 @@ describe('changelog checkpoints', { skip }, () => {
 
   it('takes a full, self-contained savepoint between changelog checkpoints; the later ones keep the chain', async (t) => {
     const dir = await tempDir(t);
-    const { ctrl, progress, client } = await runCounting(t, dir, 2, 3000);
-    const first = await checkpointAt(client, progress, 3000);
+    const { ctrl, progress, client } = await runCounting(t, dir, 2, 3000, materializing);
+    const first = await checkpointAt(client, progress, 3000, true);
     assert.equal(changelogFiles(first.sharedFiles).length, 0);
     ctrl.allowed = 3300;
     const second = await checkpointAt(client, progress, 3300);
@@ -312,10 +329,10 @@ describe('changelog checkpoints', { skip }, () => {
     t.after(registerCheckpointFileWriter(scheme, writer));
     const { ctrl, progress, client } = await runCounting(t, `${scheme}://${dir}`, 2, 3000, { 'execution.checkpointing.tolerable-failed-checkpoints': 1 });
     const first = await checkpointAt(client, progress, 3000);
-    assert.equal(changelogFiles(first.sharedFiles).length, 0);
+    assert.equal(changelogFiles(first.sharedFiles).length, 2);
     ctrl.allowed = 3300;
     const second = await checkpointAt(client, progress, 3300);
-    assert.equal(changelogFiles(second.sharedFiles).length, 2);
+    assert.equal(changelogFiles(second.sharedFiles).length, 4);
 
     writer.failures = 1;
     ctrl.allowed = 3600;
@@ -337,7 +354,7 @@ describe('changelog checkpoints', { skip }, () => {
     ctrl.allowed = 3900;
     const materialized = await checkpointAt(client, progress, 3900);
     assert.equal(changelogFiles(materialized.sharedFiles).length, 0, 'the checkpoint after the failure materializes');
-    assert.notDeepEqual(sstFiles(materialized.sharedFiles).sort(), sstFiles(first.sharedFiles).sort());
+    assert.ok(sstFiles(materialized.sharedFiles).length > 0);
     ctrl.allowed = 4200;
     const last = await checkpointAt(client, progress, 4200);
     assert.equal(changelogFiles(last.sharedFiles).length, 2, 'the next one writes segments again');

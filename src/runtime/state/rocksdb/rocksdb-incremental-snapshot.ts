@@ -138,6 +138,8 @@ export class RocksDBIncrementalSnapshotStrategy {
   private readonly pendingChains = new Map<number, ChangelogChain>();
   /** A changelog checkpoint sealed a segment that is not confirmed yet. */
   private sealedUnconfirmed: number | null = null;
+  /** The handle a restore adopted, until startChangelog makes it the chain. */
+  private restored: ChangelogChain | null = null;
 
   constructor(backend: RocksDBKeyedStateBackend) {
     this.backend = backend;
@@ -396,6 +398,7 @@ export class RocksDBIncrementalSnapshotStrategy {
         const handle: IncrementalKeyedStateHandle = {
           ...previous,
           checkpointId,
+          backendIdentifier: this.backendIdentifier,
           privateFiles: previous.privateFiles.map((f) => ({ name: f.name, stored: f.name, size: f.size })),
           changelog: [...(previous.changelog ?? []), { name, stored, size: segment.length }],
           incrementalSize: segment.length + privateBytes,
@@ -411,10 +414,48 @@ export class RocksDBIncrementalSnapshotStrategy {
   /**
    * After a restore from one handle of the same key groups, the restored SST files (same names in
    * the new database) are already in the shared directory: they are the base of the next checkpoint.
+   * With the changelog, the restored handle (its materialization and segments) is also what the
+   * next changelog checkpoint adds its segment to; `privateDirectory` holds its private files.
    */
-  adoptRestoredBase(handle: IncrementalKeyedStateHandle): void {
+  adoptRestoredBase(handle: IncrementalKeyedStateHandle, privateDirectory: string): void {
     this.confirmed = new Map(handle.sharedFiles.map((f) => [f.name, f.stored]));
     this.confirmedId = handle.checkpointId;
+    this.restored = { handle, privateDirectory, materializedAt: Date.now() };
+  }
+
+  /**
+   * Starts the state changelog before the backend's first write (Flink's changelog backend logs
+   * from the start): on a new backend its base is the empty materialization, after a restore the
+   * adopted handle; a backend restored otherwise (rescaled, or from another job's checkpoints)
+   * first materializes at its next checkpoint, and logs from there.
+   */
+  startChangelog(options: ChangelogOptions, pristine: boolean): void {
+    let chain = this.restored;
+    this.restored = null;
+    if (chain === null) {
+      if (!pristine) return;
+      const range = this.backend.keyGroupRange;
+      chain = {
+        handle: {
+          kind: INCREMENTAL_HANDLE_KIND,
+          checkpointId: -1,
+          backendIdentifier: this.backendIdentifier,
+          maxParallelism: this.backend.maxParallelism,
+          keyGroupRange: { startKeyGroup: range.startKeyGroup, endKeyGroup: range.endKeyGroup },
+          sharedFiles: [],
+          privateFiles: [],
+          incrementalSize: 0,
+          fullSize: 0,
+        },
+        privateDirectory: '',
+        materializedAt: Date.now(),
+      };
+    }
+    // The restored segments count against the bound of the log since the materialization.
+    const logged = (chain.handle.changelog ?? []).reduce((n, f) => n + f.size, 0);
+    this.changelog = new StateChangelog(Math.max(0, options.maxLogBytes - logged));
+    this.backend.instance.setChangelog(this.changelog);
+    this.chain = chain;
   }
 }
 
@@ -433,9 +474,12 @@ export async function restoreIncrementalHandles(
     const local = join(tmpdir(), `flink-ts-restore-${randomUUID()}`);
     await mkdir(local, { recursive: true });
     try {
-      for (const file of handle.sharedFiles) await placeFile(backend, join(sharedDirectory, file.stored), join(local, file.name), file.size);
-      for (const file of handle.privateFiles) await placeFile(backend, join(privateDirectory, file.stored), join(local, file.name), file.size);
-      await backend.restoreFromNativeCheckpoint(local, keyGroupRange);
+      // No files: the empty materialization a changelog starts from; the segments are the state.
+      if (handle.sharedFiles.length + handle.privateFiles.length > 0) {
+        for (const file of handle.sharedFiles) await placeFile(backend, join(sharedDirectory, file.stored), join(local, file.name), file.size);
+        for (const file of handle.privateFiles) await placeFile(backend, join(privateDirectory, file.stored), join(local, file.name), file.size);
+        await backend.restoreFromNativeCheckpoint(local, keyGroupRange);
+      }
     } finally {
       await rm(local, { recursive: true, force: true });
     }

@@ -51,6 +51,7 @@ import { RocksDBTtlCleanupCursor } from './rocksdb-ttl-cleanup.ts';
 import { ttlCleanupHooks } from './rocksdb-ttl.ts';
 import { RocksDBValueState } from './rocksdb-value-state.ts';
 import { RocksDBTimerQueue } from './rocksdb-timer-queue.ts';
+import type { ChangelogOptions } from './rocksdb-changelog.ts';
 import {
   RocksDBIncrementalSnapshotStrategy,
   restoreIncrementalHandles,
@@ -431,8 +432,19 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend, RocksDBState
     const only = handles.length === 1 ? handles[0]!.handle : undefined;
     if (adoptBase && pristine && only !== undefined && only.keyGroupRange.startKeyGroup === this.keyGroupRange.startKeyGroup && only.keyGroupRange.endKeyGroup === this.keyGroupRange.endKeyGroup) {
       this.incremental ??= new RocksDBIncrementalSnapshotStrategy(this);
-      this.incremental.adoptRestoredBase(only);
+      this.incremental.adoptRestoredBase(only, handles[0]!.privateDirectory);
     }
+  }
+
+  /**
+   * Logs every later change to the state (Flink's changelog state backend): called once, after
+   * the restore and before the first write; see RocksDBIncrementalSnapshotStrategy.startChangelog.
+   */
+  startChangelog(options: ChangelogOptions): void {
+    this.checkOpen();
+    const pristine = this.isPristine();
+    this.incremental ??= new RocksDBIncrementalSnapshotStrategy(this);
+    this.incremental.startChangelog(options, pristine);
   }
 
   /** @internal forgets restored states after a failed native restore replaced the database. */

@@ -4,6 +4,8 @@
  * (aborted) checkpoints are no base; handles restore state and timers into an empty backend,
  * into smaller key-group ranges and merged into one; missing or truncated files are clear errors;
  * an upload that fails part-way, or whose snapshot is released meanwhile, deletes what it wrote.
+ * With the changelog, a new backend logs from its start (no materialization), a restored one adds
+ * its segments to the restored chain, and a rescaled one materializes at its first checkpoint.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -208,5 +210,67 @@ describe('RocksDB incremental checkpoints', { skip: skipRocksDB }, () => {
     assert.ok(FlinkError.isFlinkError(error) && /Checkpoint 1: the incremental snapshot of .* was released/.test(error.message), String(error));
     assert.deepEqual(readdirSync(sharedDirectory), []);
     assert.equal(existsSync(privateDirectory), false);
+  });
+});
+
+describe('RocksDB changelog checkpoints', { skip: skipRocksDB }, () => {
+  const changelog = { materializationIntervalMs: 600_000, maxLogBytes: 64 << 20 };
+
+  async function logged(b: RocksDBKeyedStateBackend, id: number, root: string) {
+    const sharedDirectory = join(root, 'shared');
+    const privateDirectory = join(root, `chk-${id}`, 'op');
+    const handle = await (await b.snapshotIncremental(id, { sharedDirectory, privateDirectory, changelog })).materialize();
+    b.notifyCheckpointComplete(id);
+    return { handle, sharedDirectory, privateDirectory };
+  }
+
+  it('logs from the start of a new backend; a restored one continues the chain, a rescaled one materializes first', async (t) => {
+    const root = tempDir(t);
+    const b = rocksBackend(t);
+    b.startChangelog(changelog);
+    write(b, 0, 1000);
+    const first = await logged(b, 1, root);
+    assert.deepEqual([first.handle.sharedFiles, first.handle.privateFiles], [[], []], 'the empty materialization: no file');
+    assert.equal(first.handle.changelog?.length, 1);
+    write(b, 1000, 1500);
+    const second = await logged(b, 2, root);
+    assert.deepEqual(second.handle.changelog?.map((f) => f.stored).slice(0, 1), first.handle.changelog?.map((f) => f.stored));
+    assert.equal(second.handle.changelog?.length, 2);
+
+    const restored = rocksBackend(t, { operatorIdentifier: 'restored' });
+    await restored.restoreIncremental([second]);
+    assert.deepEqual([...read(restored, range(1500)).values()], range(1500), 'replayed over nothing');
+    assert.deepEqual(timerKeys(restored), range(1500));
+    restored.startChangelog(changelog);
+    write(restored, 1500, 2000);
+    const third = await logged(restored, 3, root);
+    assert.deepEqual(third.handle.sharedFiles, [], 'still no materialization');
+    assert.equal(third.handle.changelog?.length, 3, 'the restored segments and the new one');
+    assert.deepEqual(third.handle.changelog?.slice(0, 2), second.handle.changelog);
+    assert.notEqual(third.handle.backendIdentifier, second.handle.backendIdentifier, 'the handle is the restored backend\'s');
+    assert.equal(third.handle.changelog![2]!.stored, `${third.handle.backendIdentifier}-3-changelog-3`);
+
+    const again = rocksBackend(t, { operatorIdentifier: 'again' });
+    await again.restoreIncremental([third]);
+    assert.deepEqual([...read(again, range(2000)).values()], range(2000));
+    assert.deepEqual(timerKeys(again), range(2000));
+
+    const half = rocksBackend(t, { keyGroupRange: computeKeyGroupRangeForOperatorIndex(MAX_PARALLELISM, 2, 1), subtaskIndex: 1, operatorIdentifier: 'half' });
+    await half.restoreIncremental([third]);
+    half.startChangelog(changelog);
+    const mine = range(2000).filter((k) => assignKeyToParallelOperator(k, MAX_PARALLELISM, 2) === 1);
+    const rescaled = await logged(half, 4, join(root, 'half'));
+    assert.equal(rescaled.handle.changelog, undefined, 'a rescaled backend materializes at its first checkpoint');
+    assert.ok(rescaled.handle.sharedFiles.length > 0);
+    const state = half.getPartitionedState<ValueState<number>>(new ValueStateDescriptor<number>('v'));
+    for (const k of mine) {
+      half.setCurrentKey(k);
+      state.update(k + 1);
+    }
+    const next = await logged(half, 5, join(root, 'half'));
+    assert.equal(next.handle.changelog?.length, 1, 'and logs after it');
+    const last = rocksBackend(t, { keyGroupRange: computeKeyGroupRangeForOperatorIndex(MAX_PARALLELISM, 2, 1), subtaskIndex: 1, operatorIdentifier: 'last' });
+    await last.restoreIncremental([next]);
+    assert.deepEqual([...read(last, mine).values()], mine.map((k) => k + 1));
   });
 });
