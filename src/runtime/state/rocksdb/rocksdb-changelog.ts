@@ -1,11 +1,13 @@
 /*
  * The state changelog of the RocksDB backend (Flink's changelog state backend, FLIP-158): with
- * 'state.backend.changelog.enabled', every write to the backend's column families after a
- * materialization (an incremental snapshot: a native RocksDB checkpoint) is also appended to an
- * in-memory log, and a checkpoint between two materializations writes only the log's segment since
- * the previous checkpoint — no memtable flush, no SST file. A checkpoint's handle then names the
- * materialization's files plus every segment written since; a restore restores the
- * materialization and replays the segments, keeping the key groups of the restoring backend.
+ * 'state.backend.changelog.enabled', every write to the backend's column families from its start
+ * (its base is then the empty materialization, or the restored handle) or from a materialization
+ * (an incremental snapshot: a native RocksDB checkpoint) is also appended to an in-memory log, and
+ * a checkpoint between two materializations writes only the log's segment since the previous
+ * checkpoint — no memtable flush, no SST file. A checkpoint's handle then names the
+ * materialization's files (none for the empty one) plus every segment written since; a restore
+ * restores the materialization and replays the segments, keeping the key groups of the restoring
+ * backend.
  *
  * Segment format (big-endian): 'FTCL', u32 version (1), u32 column-family count, per family
  * u16 length + UTF-8 name, then entries to the end: u16 family index, u32 key length, key bytes,
@@ -64,24 +66,29 @@ export class StateChangelog {
     this.maxBytes = maxBytes;
   }
 
-  /** A write of `value` (null: a removal) under `key` in the column family `family`. */
-  append(family: string, key: Uint8Array, value: Uint8Array | null): void {
+  /** The index of the column family `name` in the log's segments, for append. */
+  family(name: string): number {
+    let index = this.families.get(name);
+    if (index === undefined) {
+      index = this.familyNames.length;
+      this.families.set(name, index);
+      this.familyNames.push(name);
+    }
+    return index;
+  }
+
+  /** A write of `value` (null: a removal) under `key` in the column family of index `family` (see family()). */
+  append(family: number, key: Uint8Array, value: Uint8Array | null): void {
     if (this.overflowed) return;
     const size = 10 + key.length + (value === null ? 0 : value.length);
     const end = this.position + size;
     if ((end > this.buffer.length || this.totalBytes + end > this.maxBytes) && !this.grow(end)) return;
-    let index = this.families.get(family);
-    if (index === undefined) {
-      index = this.familyNames.length;
-      this.families.set(family, index);
-      this.familyNames.push(family);
-    }
     // Byte by byte: keys and values of keyed state are a few bytes, where a DataView call or a
     // TypedArray.set costs more than the copy.
     const b = this.buffer;
     let at = this.position;
-    b[at] = index >>> 8;
-    b[at + 1] = index & 0xff;
+    b[at] = family >>> 8;
+    b[at + 1] = family & 0xff;
     at = writeBytes(b, at + 2, key);
     if (value === null) {
       b[at] = b[at + 1] = b[at + 2] = b[at + 3] = 0xff;

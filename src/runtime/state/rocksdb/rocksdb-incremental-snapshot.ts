@@ -15,20 +15,15 @@
  * checkpoint was declined or aborted), it deletes every file it created, in the shared directory
  * too: nothing else refers to them, so they would otherwise stay forever (Flink discards the state
  * handles of a checkpoint that failed). The error names the checkpoint, the backend and the file.
- *
- * A restore assembles each handle's files into a local directory (hard links where possible) and
- * restores it as a native checkpoint: copied in whole into an empty backend and trimmed to its key
- * groups, or merged key group by key group when several subtasks' state meets in one (rescaling).
+ * Restores are in rocksdb-incremental-restore.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, type Stats } from 'node:fs';
-import { copyFile, link, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ErrorCodes, FlinkError } from '../../../errors.ts';
-import type { KeyGroupRange } from '../key-group-range.ts';
 import type { RocksDBKeyedStateBackend } from './rocksdb-keyed-state-backend.ts';
-import { replayChangelog, StateChangelog, type ChangelogOptions } from './rocksdb-changelog.ts';
+import { StateChangelog, type ChangelogOptions } from './rocksdb-changelog.ts';
 
 export const INCREMENTAL_HANDLE_KIND = 'rocksdb-incremental';
 
@@ -412,12 +407,16 @@ export class RocksDBIncrementalSnapshotStrategy {
   }
 
   /**
-   * After a restore from one handle of the same key groups, the restored SST files (same names in
-   * the new database) are already in the shared directory: they are the base of the next checkpoint.
-   * With the changelog, the restored handle (its materialization and segments) is also what the
-   * next changelog checkpoint adds its segment to; `privateDirectory` holds its private files.
+   * After a restore into an empty backend from one handle of the same key groups, the restored SST
+   * files (same names in the new database) are already in the shared directory: they are the base
+   * of the next checkpoint. With the changelog, the restored handle (its materialization and
+   * segments) is also what the next changelog checkpoint adds its segment to.
    */
-  adoptRestoredBase(handle: IncrementalKeyedStateHandle, privateDirectory: string): void {
+  adoptRestoredBase(handles: readonly { readonly handle: IncrementalKeyedStateHandle; readonly privateDirectory: string }[]): void {
+    const range = this.backend.keyGroupRange;
+    if (handles.length !== 1) return;
+    const { handle, privateDirectory } = handles[0]!;
+    if (handle.keyGroupRange.startKeyGroup !== range.startKeyGroup || handle.keyGroupRange.endKeyGroup !== range.endKeyGroup) return;
     this.confirmed = new Map(handle.sharedFiles.map((f) => [f.name, f.stored]));
     this.confirmedId = handle.checkpointId;
     this.restored = { handle, privateDirectory, materializedAt: Date.now() };
@@ -457,51 +456,4 @@ export class RocksDBIncrementalSnapshotStrategy {
     this.backend.instance.setChangelog(this.changelog);
     this.chain = chain;
   }
-}
-
-/**
- * Restores incremental handles (one per subtask of the snapshotting job) into `backend`: each is
- * assembled into a local directory and restored as a native checkpoint, keeping the key groups of
- * `backend`'s range. Missing or truncated files are errors naming them.
- */
-export async function restoreIncrementalHandles(
-  backend: RocksDBKeyedStateBackend,
-  handles: readonly { readonly handle: IncrementalKeyedStateHandle; readonly sharedDirectory: string; readonly privateDirectory: string }[],
-  keyGroupRange?: KeyGroupRange,
-): Promise<void> {
-  for (const { handle, sharedDirectory, privateDirectory } of handles) {
-    if (handle?.kind !== INCREMENTAL_HANDLE_KIND) throw restoreError(backend, privateDirectory, `${JSON.stringify(handle?.kind)} is not an incremental RocksDB handle`);
-    const local = join(tmpdir(), `flink-ts-restore-${randomUUID()}`);
-    await mkdir(local, { recursive: true });
-    try {
-      // No files: the empty materialization a changelog starts from; the segments are the state.
-      if (handle.sharedFiles.length + handle.privateFiles.length > 0) {
-        for (const file of handle.sharedFiles) await placeFile(backend, join(sharedDirectory, file.stored), join(local, file.name), file.size);
-        for (const file of handle.privateFiles) await placeFile(backend, join(privateDirectory, file.stored), join(local, file.name), file.size);
-        await backend.restoreFromNativeCheckpoint(local, keyGroupRange);
-      }
-    } finally {
-      await rm(local, { recursive: true, force: true });
-    }
-    if (handle.changelog !== undefined && handle.changelog.length > 0) await replayChangelog(backend, handle.changelog, sharedDirectory, keyGroupRange ?? backend.keyGroupRange);
-  }
-}
-
-async function placeFile(backend: RocksDBKeyedStateBackend, from: string, to: string, size: number): Promise<void> {
-  let info;
-  try {
-    info = await stat(from);
-  } catch (error) {
-    throw restoreError(backend, from, 'is missing', error);
-  }
-  if (info.size !== size) throw restoreError(backend, from, `has ${info.size} bytes, the checkpoint recorded ${size}`);
-  try {
-    await link(from, to);
-  } catch {
-    await copyFile(from, to);
-  }
-}
-
-function restoreError(backend: RocksDBKeyedStateBackend, path: string, reason: string, cause?: unknown): FlinkError {
-  return new FlinkError(ErrorCodes.FLINK_TS_ILLEGAL_STATE, `Cannot restore ${backend.where} from an incremental checkpoint: ${path} ${reason}`, cause === undefined ? {} : { cause });
 }

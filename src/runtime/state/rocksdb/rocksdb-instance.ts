@@ -174,7 +174,7 @@ export class RocksDBInstance {
     let handle = this.handles.get(name);
     if (handle === undefined) {
       handle = new NativeColumnFamily(this.directory, name, this.options);
-      handle.changelog = this.changelog;
+      handle.setChangelog(this.changelog);
       this.handles.set(name, handle);
     }
     return handle;
@@ -183,7 +183,7 @@ export class RocksDBInstance {
   /** Logs every later write of every column family to `changelog` (null: stops logging). */
   setChangelog(changelog: StateChangelog | null): void {
     this.changelog = changelog;
-    for (const handle of this.handles.values()) handle.changelog = changelog;
+    for (const handle of this.handles.values()) handle.setChangelog(changelog);
   }
 
   /** Column families that exist in the database (open or not). */

@@ -54,11 +54,11 @@ import { RocksDBTimerQueue } from './rocksdb-timer-queue.ts';
 import type { ChangelogOptions } from './rocksdb-changelog.ts';
 import {
   RocksDBIncrementalSnapshotStrategy,
-  restoreIncrementalHandles,
   type IncrementalKeyedStateHandle,
   type IncrementalSnapshotRunner,
   type IncrementalSnapshotTarget,
 } from './rocksdb-incremental-snapshot.ts';
+import { restoreIncrementalHandles } from './rocksdb-incremental-restore.ts';
 import { TIMER_STATE_TYPE, timerStateMetaInfo } from '../timers/timer-queue.ts';
 import { checkNotTimerStateName, checkRestoredTimerMeta } from '../timers/timer-snapshot.ts';
 import type { TypeSerializer } from '../../serialization/type-serializer.ts';
@@ -404,8 +404,7 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend, RocksDBState
    */
   snapshotIncremental(checkpointId: number, target: IncrementalSnapshotTarget): Promise<IncrementalSnapshotRunner> {
     this.checkOpen();
-    this.incremental ??= new RocksDBIncrementalSnapshotStrategy(this);
-    return this.incremental.snapshot(checkpointId, target);
+    return this.incrementalStrategy().snapshot(checkpointId, target);
   }
 
   /** A checkpoint completed: its SST files become the base of the next incremental checkpoint. */
@@ -429,11 +428,7 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend, RocksDBState
     await this.track(restoreIncrementalHandles(this, handles));
     // Changelog segments replayed after the materialization may have written timers.
     this.reloadTimerQueues();
-    const only = handles.length === 1 ? handles[0]!.handle : undefined;
-    if (adoptBase && pristine && only !== undefined && only.keyGroupRange.startKeyGroup === this.keyGroupRange.startKeyGroup && only.keyGroupRange.endKeyGroup === this.keyGroupRange.endKeyGroup) {
-      this.incremental ??= new RocksDBIncrementalSnapshotStrategy(this);
-      this.incremental.adoptRestoredBase(only, handles[0]!.privateDirectory);
-    }
+    if (adoptBase && pristine) this.incrementalStrategy().adoptRestoredBase(handles);
   }
 
   /**
@@ -442,9 +437,11 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend, RocksDBState
    */
   startChangelog(options: ChangelogOptions): void {
     this.checkOpen();
-    const pristine = this.isPristine();
-    this.incremental ??= new RocksDBIncrementalSnapshotStrategy(this);
-    this.incremental.startChangelog(options, pristine);
+    this.incrementalStrategy().startChangelog(options, this.isPristine());
+  }
+
+  private incrementalStrategy(): RocksDBIncrementalSnapshotStrategy {
+    return (this.incremental ??= new RocksDBIncrementalSnapshotStrategy(this));
   }
 
   /** @internal forgets restored states after a failed native restore replaced the database. */

@@ -139,7 +139,9 @@ export class NativeColumnFamily {
   private readonly getFlags: number;
   private closed = false;
   /** Where writes are also logged while the backend keeps a state changelog (rocksdb-changelog.ts). */
-  changelog: StateChangelog | null = null;
+  private changelog: StateChangelog | null = null;
+  /** This column family's index in `changelog`. */
+  private changelogFamily = 0;
 
   /** Opens (creating if missing, unless read-only) the column family `name` of the database in `directory`. */
   constructor(directory: string, name: string, options: ColumnFamilyOptions = {}) {
@@ -171,12 +173,27 @@ export class NativeColumnFamily {
 
   put(key: Uint8Array, value: Uint8Array): void {
     this.db.putSync(key, value);
-    if (this.changelog !== null) this.changelog.append(this.name, key, value);
+    if (this.changelog !== null) this.changelog.append(this.changelogFamily, key, value);
   }
 
   remove(key: Uint8Array): void {
     this.db.removeSync(key);
-    if (this.changelog !== null) this.changelog.append(this.name, key, null);
+    if (this.changelog !== null) this.changelog.append(this.changelogFamily, key, null);
+  }
+
+  /** Logs every later write to `changelog` (null: stops logging). */
+  setChangelog(changelog: StateChangelog | null): void {
+    this.changelog = changelog;
+    if (changelog !== null) this.changelogFamily = changelog.family(this.name);
+  }
+
+  get logsChanges(): boolean {
+    return this.changelog !== null;
+  }
+
+  /** @internal a write of a batch, logged when the batch commits. */
+  logChange(key: Uint8Array, value: Uint8Array | null): void {
+    if (this.changelog !== null) this.changelog.append(this.changelogFamily, key, value);
   }
 
   /** Entries with start <= key < end (either bound may be omitted), in key order. */
@@ -312,20 +329,20 @@ export class NativeWriteBatch {
   put(cf: NativeColumnFamily, key: Uint8Array, value: Uint8Array): void {
     if (cf === this.anchor) this.txn.putSync(key, value);
     else cf.raw().putSync(key, value, this.txn.id);
-    if (cf.changelog !== null) (this.logged ??= []).push({ cf, key, value });
+    if (cf.logsChanges) (this.logged ??= []).push({ cf, key, value });
     this.size++;
   }
 
   remove(cf: NativeColumnFamily, key: Uint8Array): void {
     if (cf === this.anchor) this.txn.removeSync(key);
     else cf.raw().removeSync(key, this.txn.id);
-    if (cf.changelog !== null) (this.logged ??= []).push({ cf, key, value: null });
+    if (cf.logsChanges) (this.logged ??= []).push({ cf, key, value: null });
     this.size++;
   }
 
   commit(): void {
     this.txn.commitSync();
-    if (this.logged !== null) for (const { cf, key, value } of this.logged) cf.changelog?.append(cf.name, key, value);
+    if (this.logged !== null) for (const { cf, key, value } of this.logged) cf.logChange(key, value);
     this.logged = null;
   }
 
