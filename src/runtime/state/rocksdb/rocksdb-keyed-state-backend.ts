@@ -5,19 +5,11 @@
  * deleted and restored elsewhere. setCurrentKey serializes the key once; states cache the full
  * RocksDB key until the key or their namespace changes.
  */
-import type {
-  AggregatingStateDescriptor,
-  ListStateDescriptor,
-  MapStateDescriptor,
-  ReducingStateDescriptor,
-  StateDescriptor,
-  ValueStateDescriptor,
-} from '../../../api/state/state-descriptor.ts';
+import type { StateDescriptor } from '../../../api/state/state-descriptor.ts';
 import { StateTypes, type State } from '../../../api/state/state.ts';
 import { illegalState } from '../../../errors.ts';
 import { getLogger } from '../../../utils/logger.ts';
 import { KeySerializer } from '../../serialization/key-serializer.ts';
-import { defaultSerializer } from '../../serialization/msgpack-serializer.ts';
 import { NamespaceSerializer } from '../../serialization/namespace-serializer.ts';
 import { checkReregistration, stateMetaInfo } from '../heap/registered-state-meta.ts';
 import { computeKeyGroupForKeyHash } from '../key-group-range-assignment.ts';
@@ -34,22 +26,18 @@ import {
 import type { KeyedStateSnapshot, StateMetaInfo } from '../snapshot/keyed-state-snapshot.ts';
 import { createStateWithTtlIfEnabled, isTtlEnabled } from '../ttl/ttl-state-factory.ts';
 import { TtlTimeProvider } from '../ttl/ttl-time-provider.ts';
-import type { AbstractRocksDBState, RocksDBStateContext, RocksDBStateParts } from './abstract-rocksdb-state.ts';
-import { RocksDBAggregatingState } from './rocksdb-aggregating-state.ts';
+import type { RocksDBStateContext } from './abstract-rocksdb-state.ts';
+import { createRocksDBState } from './rocksdb-state-factory.ts';
 import { RocksDBFullSnapshotRunner } from './rocksdb-full-snapshot.ts';
 import { INSTANCE_FORMAT, INSTANCE_FORMAT_VERSION, RocksDBInstance, type InstanceIdentity } from './rocksdb-instance.ts';
 import { bytesEqual, decodeStateKey, keyGroupStart, serializeKeyPrefix } from './rocksdb-key-layout.ts';
-import { RocksDBListState } from './rocksdb-list-state.ts';
-import { RocksDBMapState } from './rocksdb-map-state.ts';
 import { createNativeCheckpoint, restoreFromNativeCheckpoint, type NativeCheckpointInfo } from './rocksdb-native-checkpoint.ts';
 import { NativeSnapshot, NativeWriteBatch, type ColumnFamilyOptions, type NativeColumnFamily } from './rocksdb-native.ts';
-import { RocksDBReducingState } from './rocksdb-reducing-state.ts';
 import { restoreFullSnapshots, type RestoredStateTarget, type RestoreTarget } from './rocksdb-restore-operation.ts';
 import { restoredStateRewrite, rewriteStoredBytes } from './rocksdb-state-meta.ts';
 import { RocksDBStatisticsCollector, type RocksDBStatistics } from './rocksdb-statistics.ts';
 import { RocksDBTtlCleanupCursor } from './rocksdb-ttl-cleanup.ts';
 import { ttlCleanupHooks } from './rocksdb-ttl.ts';
-import { RocksDBValueState } from './rocksdb-value-state.ts';
 import { RocksDBTimerQueue } from './rocksdb-timer-queue.ts';
 import type { ChangelogOptions } from './rocksdb-changelog.ts';
 import {
@@ -244,7 +232,7 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend, RocksDBState
       onAccess = hooks.onAccess;
       if (hooks.everyRecord && onAccess !== null) this.keySelectionListeners.push(onAccess);
     }
-    const state = createStateWithTtlIfEnabled(descriptor, (internal) => createState(internal, { context: this, columnFamily }), { timeProvider: this.clock, onAccess });
+    const state = createStateWithTtlIfEnabled(descriptor, (internal) => createRocksDBState(internal, { context: this, columnFamily }), { timeProvider: this.clock, onAccess });
     this.states.set(descriptor.name, {
       meta,
       columnFamily,
@@ -486,21 +474,4 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend, RocksDBState
   private checkOpen(): void {
     if (this.disposed) throw illegalState(`The RocksDB state backend of ${this.where} was disposed`);
   }
-}
-
-function createState(descriptor: StateDescriptor<any>, parts: RocksDBStateParts): AbstractRocksDBState & State {
-  const serializer = descriptor.serializer ?? defaultSerializer();
-  switch (descriptor.type) {
-    case StateTypes.VALUE:
-      return new RocksDBValueState(descriptor as ValueStateDescriptor<unknown>, serializer, parts);
-    case StateTypes.LIST:
-      return new RocksDBListState(descriptor as ListStateDescriptor<unknown>, serializer, parts);
-    case StateTypes.MAP:
-      return new RocksDBMapState(descriptor as MapStateDescriptor<unknown, unknown>, (descriptor as MapStateDescriptor<unknown, unknown>).keySerializer ?? defaultSerializer(), serializer, parts);
-    case StateTypes.REDUCING:
-      return new RocksDBReducingState(descriptor as ReducingStateDescriptor<unknown>, serializer, parts);
-    case StateTypes.AGGREGATING:
-      return new RocksDBAggregatingState(descriptor as AggregatingStateDescriptor<unknown, unknown, unknown>, serializer, parts);
-  }
-  throw new TypeError(`Unknown state type ${String((descriptor as StateDescriptor<unknown>).type)}`);
 }
