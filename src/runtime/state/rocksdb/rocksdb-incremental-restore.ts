@@ -27,19 +27,28 @@ export async function restoreIncrementalHandles(
 ): Promise<void> {
   for (const { handle, sharedDirectory, privateDirectory } of handles) {
     if (handle?.kind !== INCREMENTAL_HANDLE_KIND) throw restoreError(backend, privateDirectory, `${JSON.stringify(handle?.kind)} is not an incremental RocksDB handle`);
-    const local = join(tmpdir(), `flink-ts-restore-${randomUUID()}`);
-    await mkdir(local, { recursive: true });
-    try {
-      // No files: the empty materialization a changelog starts from; the segments are the state.
-      if (handle.sharedFiles.length + handle.privateFiles.length > 0) {
-        for (const file of handle.sharedFiles) await placeFile(backend, join(sharedDirectory, file.stored), join(local, file.name), file.size);
-        for (const file of handle.privateFiles) await placeFile(backend, join(privateDirectory, file.stored), join(local, file.name), file.size);
-        await backend.restoreFromNativeCheckpoint(local, keyGroupRange);
-      }
-    } finally {
-      await rm(local, { recursive: true, force: true });
-    }
+    // No files: the empty materialization a changelog starts from; the segments are the state.
+    if (handle.sharedFiles.length + handle.privateFiles.length > 0) await restoreMaterialization(backend, handle, sharedDirectory, privateDirectory, keyGroupRange);
     if (handle.changelog !== undefined && handle.changelog.length > 0) await replayChangelog(backend, handle.changelog, sharedDirectory, keyGroupRange ?? backend.keyGroupRange);
+  }
+}
+
+/** Assembles the handle's files in a local directory and restores them as a native checkpoint. */
+async function restoreMaterialization(
+  backend: RocksDBKeyedStateBackend,
+  handle: IncrementalKeyedStateHandle,
+  sharedDirectory: string,
+  privateDirectory: string,
+  keyGroupRange: KeyGroupRange | undefined,
+): Promise<void> {
+  const local = join(tmpdir(), `flink-ts-restore-${randomUUID()}`);
+  await mkdir(local, { recursive: true });
+  try {
+    for (const file of handle.sharedFiles) await placeFile(backend, join(sharedDirectory, file.stored), join(local, file.name), file.size);
+    for (const file of handle.privateFiles) await placeFile(backend, join(privateDirectory, file.stored), join(local, file.name), file.size);
+    await backend.restoreFromNativeCheckpoint(local, keyGroupRange);
+  } finally {
+    await rm(local, { recursive: true, force: true });
   }
 }
 

@@ -413,9 +413,9 @@ export class RocksDBIncrementalSnapshotStrategy {
    * segments) is also what the next changelog checkpoint adds its segment to.
    */
   adoptRestoredBase(handles: readonly { readonly handle: IncrementalKeyedStateHandle; readonly privateDirectory: string }[]): void {
-    const range = this.backend.keyGroupRange;
     if (handles.length !== 1) return;
     const { handle, privateDirectory } = handles[0]!;
+    const range = this.backend.keyGroupRange;
     if (handle.keyGroupRange.startKeyGroup !== range.startKeyGroup || handle.keyGroupRange.endKeyGroup !== range.endKeyGroup) return;
     this.confirmed = new Map(handle.sharedFiles.map((f) => [f.name, f.stored]));
     this.confirmedId = handle.checkpointId;

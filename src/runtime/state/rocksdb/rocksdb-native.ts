@@ -173,12 +173,12 @@ export class NativeColumnFamily {
 
   put(key: Uint8Array, value: Uint8Array): void {
     this.db.putSync(key, value);
-    if (this.changelog !== null) this.changelog.append(this.changelogFamily, key, value);
+    this.logChange(key, value);
   }
 
   remove(key: Uint8Array): void {
     this.db.removeSync(key);
-    if (this.changelog !== null) this.changelog.append(this.changelogFamily, key, null);
+    this.logChange(key, null);
   }
 
   /** Logs every later write to `changelog` (null: stops logging). */
@@ -191,7 +191,7 @@ export class NativeColumnFamily {
     return this.changelog !== null;
   }
 
-  /** @internal a write of a batch, logged when the batch commits. */
+  /** @internal logs a write (a batch's when it commits) if the column family keeps a changelog. */
   logChange(key: Uint8Array, value: Uint8Array | null): void {
     if (this.changelog !== null) this.changelog.append(this.changelogFamily, key, value);
   }
